@@ -1,0 +1,167 @@
+//! The [`ClassifiedError`] and [`Retriable`] traits.
+//!
+//! `ClassifiedError` extends [`core::error::Error`] with what a caller, a retry policy or a
+//! telemetry exporter needs to act on an error without knowing its type: the [`Class`], a
+//! stable low-cardinality `code`, an optional `retry_after` hint and the error's structured
+//! fields. It is object safe, so `&dyn ClassifiedError` works wherever a type is erased.
+//!
+//! `Retriable` is the two questions most callers ask, answered for anything that has a class.
+//! It is a separate trait so that [`Class`] itself answers them too.
+
+use core::time::Duration;
+
+use crate::{Class, Visit};
+
+/// An error that says what its caller must do: the [`Class`], a stable `code`, a
+/// `retry_after` hint and structured fields.
+///
+/// Derive it with [`#[derive(ClassifiedError)]`](derive@crate::ClassifiedError), or
+/// implement it by hand:
+///
+/// ```
+/// use core::time::Duration;
+/// use error_core::{Class, ClassifiedError, Value};
+///
+/// #[derive(Debug)]
+/// struct Throttled {
+///     wait: Duration,
+/// }
+///
+/// impl core::fmt::Display for Throttled {
+///     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+///         write!(f, "throttled. wait=`{:?}`", self.wait)
+///     }
+/// }
+///
+/// impl core::error::Error for Throttled {}
+///
+/// impl ClassifiedError for Throttled {
+///     fn class(&self) -> Class {
+///         Class::Busy
+///     }
+///     fn code(&self) -> &'static str {
+///         "Throttled"
+///     }
+///     fn retry_after(&self) -> Option<Duration> {
+///         Some(self.wait)
+///     }
+///     fn visit_fields(&self, visitor: &mut dyn error_core::Visit) {
+///         visitor.visit("wait", Value::Debug(&self.wait));
+///     }
+/// }
+///
+/// let err = Throttled { wait: Duration::from_millis(20) };
+/// let dyn_err: &dyn ClassifiedError = &err;
+/// assert_eq!(dyn_err.class(), Class::Busy);
+/// assert_eq!(dyn_err.retry_after(), Some(Duration::from_millis(20)));
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a classified error",
+    label = "`{Self}` does not implement `ClassifiedError`",
+    note = "derive it with `#[derive(ClassifiedError)]`, or implement `error_core::ClassifiedError` for it by hand"
+)]
+pub trait ClassifiedError: core::error::Error {
+    /// What the caller should do about this error.
+    fn class(&self) -> Class;
+
+    /// A stable, low-cardinality identifier for this kind of error, fit for metrics labels
+    /// and `error.type`: never the message.
+    ///
+    /// The derive's default is `"EnumName::Variant"` for an enum variant and `"StructName"`
+    /// for a struct; `#[class(KIND, code = "...")]` overrides it.
+    fn code(&self) -> &'static str;
+
+    /// How long the caller should wait before retrying, when the callee knows.
+    ///
+    /// `None` (the default) means "no hint": the caller's own backoff applies.
+    fn retry_after(&self) -> Option<Duration> {
+        None
+    }
+
+    /// Calls `visitor` once per structured field of this error (not of its sources), in
+    /// declaration order. Redacted fields are visited as [`Value::Redacted`](crate::Value).
+    ///
+    /// The default visits nothing.
+    fn visit_fields(&self, visitor: &mut dyn Visit) {
+        let _ = visitor;
+    }
+}
+
+impl<T: ClassifiedError + ?Sized> ClassifiedError for &T {
+    fn class(&self) -> Class {
+        (**self).class()
+    }
+
+    fn code(&self) -> &'static str {
+        (**self).code()
+    }
+
+    fn retry_after(&self) -> Option<Duration> {
+        (**self).retry_after()
+    }
+
+    fn visit_fields(&self, visitor: &mut dyn Visit) {
+        (**self).visit_fields(visitor);
+    }
+}
+
+#[cfg(feature = "std")]
+impl<T: ClassifiedError> ClassifiedError for std::boxed::Box<T> {
+    fn class(&self) -> Class {
+        (**self).class()
+    }
+
+    fn code(&self) -> &'static str {
+        (**self).code()
+    }
+
+    fn retry_after(&self) -> Option<Duration> {
+        (**self).retry_after()
+    }
+
+    fn visit_fields(&self, visitor: &mut dyn Visit) {
+        (**self).visit_fields(visitor);
+    }
+}
+
+/// The two questions most callers ask of an error: may I retry it, and must I restart?
+///
+/// Implemented for [`Class`] and for every [`ClassifiedError`] (so for `&T`, `Box<T>` and
+/// `dyn ClassifiedError` too), always as the class answers it.
+///
+/// ```
+/// use error_core::{Class, Retriable};
+///
+/// fn should_retry(e: &impl Retriable) -> bool {
+///     e.is_retriable() && !e.is_fatal()
+/// }
+/// assert!(should_retry(&Class::Transient));
+/// assert!(!should_retry(&Class::Fatal));
+/// ```
+pub trait Retriable {
+    /// Whether retrying can succeed; see [`Class::is_retriable`].
+    fn is_retriable(&self) -> bool;
+
+    /// Whether the process should restart; see [`Class::is_fatal`].
+    fn is_fatal(&self) -> bool;
+}
+
+impl Retriable for Class {
+    fn is_retriable(&self) -> bool {
+        Class::is_retriable(*self)
+    }
+
+    fn is_fatal(&self) -> bool {
+        Class::is_fatal(*self)
+    }
+}
+
+impl<T: ClassifiedError + ?Sized> Retriable for T {
+    fn is_retriable(&self) -> bool {
+        self.class().is_retriable()
+    }
+
+    fn is_fatal(&self) -> bool {
+        self.class().is_fatal()
+    }
+}

@@ -1,0 +1,85 @@
+//! Classified errors for distributed systems: every error says what its caller must do.
+//!
+//! A service's error enums are part of its API. Each variant should map to exactly one
+//! caller action (retry, back off, go to the leader, fix the input, stop calling, restart),
+//! its message should be consistent and machine-friendly, and a public enum should stay
+//! forward-compatible. This crate is the vocabulary for that:
+//!
+//! - [`Class`]: the ten caller actions (transient, busy, redirect, conflict, invalid, denied,
+//!   closed, data, fatal, internal);
+//! - [`ClassifiedError`]: an [`Error`](core::error::Error) with a class, a stable `code`, a
+//!   `retry_after` hint and structured fields ([`Visit`], [`Value`]);
+//! - [`Retriable`]: `is_retriable()` and `is_fatal()` for anything with a class;
+//! - [`#[derive(ClassifiedError)]`](derive@ClassifiedError): `Display` with ``key=`value` ``
+//!   messages, `Error`, `From` and `ClassifiedError` in one derive, with compile-time guards.
+//!
+//! The crate has no dependencies beyond the derive, no `async`, and no telemetry: `error-tower`
+//! and `error-otel` build on it, as `tower` and `tracing` build on their cores.
+//!
+//! # Example
+//!
+//! ```
+//! use std::time::Duration;
+//! use error_core::{Class, ClassifiedError, Retriable};
+//!
+//! #[derive(Debug, ClassifiedError)]
+//! #[non_exhaustive]
+//! pub enum ProposeError {
+//!     #[error("not the leader")]
+//!     #[class(redirect)]
+//!     NotLeader { leader_hint: u64 },
+//!     #[error("too many pending proposals")]
+//!     #[class(busy, retry_after_ms = 50)]
+//!     Busy { pending: usize, max: usize },
+//!     #[error("storage fault")]
+//!     #[class(fatal, code = "raft.storage")]
+//!     Fatal {
+//!         #[source]
+//!         source: std::io::Error,
+//!         #[kv(redact)]
+//!         path: String,
+//!     },
+//! }
+//!
+//! let e = ProposeError::NotLeader { leader_hint: 3 };
+//! assert_eq!(e.to_string(), "not the leader. leader_hint=`3`");
+//! assert_eq!(e.class(), Class::Redirect);
+//! assert!(e.is_retriable());
+//! assert_eq!(e.code(), "ProposeError::NotLeader");
+//!
+//! let e = ProposeError::Busy { pending: 12, max: 12 };
+//! assert_eq!(e.to_string(), "too many pending proposals. pending=`12`, max=`12`");
+//! assert_eq!(e.retry_after(), Some(Duration::from_millis(50)));
+//!
+//! let e = ProposeError::Fatal { source: std::io::Error::other("disk gone"), path: "/var/lib/raft".into() };
+//! assert_eq!(e.to_string(), "storage fault. path=`<redacted>`");
+//! assert!(e.is_fatal());
+//! assert_eq!(e.code(), "raft.storage");
+//! ```
+//!
+//! ## Feature flags
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `std` | yes | `Box<T>` impls; the derive's `std::backtrace::Backtrace` field support. Without it the crate and the code the derive generates are `#![no_std]` (they use `core::error::Error` and `core::time::Duration`). |
+//! | `derive` | yes | re-exports `#[derive(ClassifiedError)]` from `error-derive` |
+#![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[cfg(feature = "std")]
+extern crate std;
+
+mod class;
+mod classified;
+mod field;
+
+#[doc(hidden)]
+pub mod __private;
+
+pub use crate::class::{Class, ParseClassError};
+pub use crate::classified::{ClassifiedError, Retriable};
+pub use crate::field::{REDACTED, Value, Visit};
+
+#[cfg(feature = "derive")]
+#[doc = include_str!("../doc/derive.md")]
+pub use error_derive::ClassifiedError;

@@ -1,0 +1,572 @@
+//! Code generation. It runs only on input that validation accepted, and cannot fail.
+//!
+//! Generated code names everything by absolute path (`::core::…`, `::error_core::…`) so that
+//! a user's own `Result`, `Error`, `Option`, `core` or `Display` never changes its meaning,
+//! carries `#[automatically_derived]`, and allows the lints that derived code cannot satisfy
+//! by construction (`clippy::used_underscore_binding` for the `__field_x` bindings, for
+//! example), so that a user's `#![deny(warnings, clippy::pedantic)]` keeps passing.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::{Ident, Span, TokenStream, TokenTree};
+use quote::{ToTokens, quote, quote_spanned};
+use syn::{LitStr, Type};
+
+use crate::ast::{Case, Field, Input};
+use crate::attr::{CLASSES, Display, KvMode};
+use crate::fmt::Trait;
+use crate::prop::ClassOf;
+
+/// The lints generated code allows, on every impl.
+fn allows() -> TokenStream {
+    quote! {
+        #[automatically_derived]
+        #[allow(
+            unused_qualifications,
+            unused_variables,
+            deprecated,
+            clippy::used_underscore_binding,
+            clippy::match_same_arms,
+            clippy::match_single_binding,
+            clippy::too_many_lines,
+        )]
+    }
+}
+
+pub(crate) fn expand(input: &Input) -> TokenStream {
+    let mut bounds = Bounds::new(&input.original.generics);
+    let display = display_impl(input, &mut bounds);
+    let error = error_impl(input, &mut bounds);
+    let classified = classified_impl(input, &mut bounds);
+    let froms = input.cases.iter().filter_map(|case| from_impl(input, case));
+    quote! {
+        #display
+        #error
+        #classified
+        #(#froms)*
+    }
+}
+
+/// `Self { a: __field_a, 0: __field_0 }` or `Self::Variant { … }`: binds every field.
+fn pattern(case: &Case) -> TokenStream {
+    let path = match case.variant {
+        Some(variant) => {
+            let ident = &variant.ident;
+            quote!(Self::#ident)
+        }
+        None => quote!(Self),
+    };
+    let fields = case.fields.iter().map(|field| {
+        let member = &field.member;
+        let binding = &field.binding;
+        quote!(#member: #binding)
+    });
+    quote!(#path { #(#fields,)* })
+}
+
+/// Where-clause predicates for generic field types. A bound is added only for a type that
+/// mentions one of the item's type parameters: a concrete type either implements the trait
+/// or the user sees rustc's error at that field.
+struct Bounds {
+    params: BTreeSet<String>,
+    display: Vec<TokenStream>,
+    error: Vec<TokenStream>,
+    classified: Vec<TokenStream>,
+}
+
+impl Bounds {
+    fn new(generics: &syn::Generics) -> Self {
+        let params: BTreeSet<String> = generics
+            .type_params()
+            .map(|param| param.ident.to_string())
+            .collect();
+        let (display, error, classified) = if params.is_empty() {
+            (Vec::new(), Vec::new(), Vec::new())
+        } else {
+            (
+                Vec::new(),
+                vec![quote!(Self: ::core::fmt::Debug + ::core::fmt::Display)],
+                vec![quote!(Self: ::core::error::Error)],
+            )
+        };
+        Bounds {
+            params,
+            display,
+            error,
+            classified,
+        }
+    }
+
+    fn mentions_param(&self, tokens: TokenStream) -> bool {
+        tokens.into_iter().any(|tt| match tt {
+            TokenTree::Ident(ident) => self.params.contains(&ident.to_string()),
+            TokenTree::Group(group) => self.mentions_param(group.stream()),
+            _ => false,
+        })
+    }
+
+    fn push(list: &mut Vec<TokenStream>, predicate: TokenStream) {
+        let text = predicate.to_string();
+        if !list.iter().any(|p| p.to_string() == text) {
+            list.push(predicate);
+        }
+    }
+
+    fn display(&mut self, ty: &Type, bound: TokenStream) {
+        if self.mentions_param(ty.to_token_stream()) {
+            Self::push(&mut self.display, quote!(#ty: #bound));
+        }
+    }
+
+    fn error(&mut self, ty: &Type, bound: TokenStream) {
+        if self.mentions_param(ty.to_token_stream()) {
+            Self::push(&mut self.error, quote!(#ty: #bound));
+        }
+    }
+
+    fn classified(&mut self, ty: &Type, bound: TokenStream) {
+        if self.mentions_param(ty.to_token_stream()) {
+            Self::push(&mut self.classified, quote!(#ty: #bound));
+        }
+    }
+}
+
+fn where_clause(generics: &syn::Generics, extra: &[TokenStream]) -> TokenStream {
+    let existing = generics
+        .where_clause
+        .as_ref()
+        .map(|w| {
+            w.predicates
+                .iter()
+                .map(ToTokens::to_token_stream)
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    if existing.is_empty() && extra.is_empty() {
+        return TokenStream::new();
+    }
+    quote!(where #(#existing,)* #(#extra,)*)
+}
+
+fn trait_path(how: Trait) -> TokenStream {
+    match how {
+        Trait::Display => quote!(::core::fmt::Display),
+        Trait::Debug => quote!(::core::fmt::Debug),
+        Trait::Octal => quote!(::core::fmt::Octal),
+        Trait::LowerHex => quote!(::core::fmt::LowerHex),
+        Trait::UpperHex => quote!(::core::fmt::UpperHex),
+        Trait::Pointer => quote!(::core::fmt::Pointer),
+        Trait::Binary => quote!(::core::fmt::Binary),
+        Trait::LowerExp => quote!(::core::fmt::LowerExp),
+        Trait::UpperExp => quote!(::core::fmt::UpperExp),
+    }
+}
+
+/// How a data field that the message does not interpolate is shown as ``key=`value` ``,
+/// and how the field visitor hands it over.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shown {
+    Display,
+    Debug,
+    Redacted,
+}
+
+/// How a data field appears in ``key=`value` `` pairs and in the visitor. A field the
+/// message interpolates with `{field}` is visited with `Display`; one interpolated only
+/// otherwise (`{field:?}`, `.field`) with `Debug`, which every field of a `Debug` error has.
+fn shown(case: &Case, index: usize) -> Shown {
+    let field = &case.fields[index];
+    match field.kv_mode() {
+        Some(KvMode::Redact) => return Shown::Redacted,
+        Some(KvMode::Debug) => return Shown::Debug,
+        _ => {}
+    }
+    if field.attrs.retry_after.is_some() {
+        // `Duration` has no `Display`; `50ms` reads well.
+        return Shown::Debug;
+    }
+    match &case.message {
+        Some(scanned) if scanned.uses_field(index) => {
+            let displayed = scanned
+                .uses
+                .iter()
+                .any(|u| u.field == index && u.how == Some(Trait::Display));
+            if displayed {
+                Shown::Display
+            } else {
+                Shown::Debug
+            }
+        }
+        _ => Shown::Display,
+    }
+}
+
+fn display_impl(input: &Input, bounds: &mut Bounds) -> TokenStream {
+    let arms: Vec<TokenStream> = input
+        .cases
+        .iter()
+        .map(|case| display_arm(case, bounds))
+        .collect();
+    let original = input.original;
+    let ty = &original.ident;
+    let (impl_generics, ty_generics, _) = original.generics.split_for_impl();
+    let where_clause = where_clause(&original.generics, &bounds.display);
+    let allows = allows();
+    quote! {
+        #allows
+        impl #impl_generics ::core::fmt::Display for #ty #ty_generics #where_clause {
+            fn fmt(&self, __formatter: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                match self {
+                    #(#arms)*
+                }
+            }
+        }
+    }
+}
+
+fn display_arm(case: &Case, bounds: &mut Bounds) -> TokenStream {
+    let pat = pattern(case);
+    let (Some(Display::Fmt { lit, .. }), Some(scanned)) = (&case.attrs.display, &case.message)
+    else {
+        // Transparent: validation guarantees exactly one field.
+        let body = case.fields.first().map_or_else(
+            || quote!(::core::result::Result::Ok(())),
+            |field| {
+                bounds.display(field.ty, quote!(::core::fmt::Display));
+                let binding = &field.binding;
+                quote!(::core::fmt::Display::fmt(#binding, __formatter))
+            },
+        );
+        return quote!(#pat => #body,);
+    };
+
+    for u in &scanned.uses {
+        if let Some(how) = u.how {
+            bounds.display(case.fields[u.field].ty, trait_path(how));
+        }
+    }
+    let mut fmt = scanned.fmt.clone();
+    let mut named: Vec<&Ident> = scanned
+        .fmt_fields()
+        .into_iter()
+        .map(|i| &case.fields[i].binding)
+        .collect();
+    let mut pairs = Vec::new();
+    for (index, field) in case.fields.iter().enumerate() {
+        if !case.is_data(index) || scanned.uses_field(index) {
+            continue;
+        }
+        let binding = &field.binding;
+        let key = &field.key;
+        match shown(case, index) {
+            Shown::Redacted => pairs.push(format!("{key}=`{}`", "<redacted>")),
+            Shown::Debug => {
+                bounds.display(field.ty, quote!(::core::fmt::Debug));
+                pairs.push(format!("{key}=`{{{binding}:?}}`"));
+                named.push(binding);
+            }
+            Shown::Display => {
+                bounds.display(field.ty, quote!(::core::fmt::Display));
+                pairs.push(format!("{key}=`{{{binding}}}`"));
+                named.push(binding);
+            }
+        }
+    }
+    if !pairs.is_empty() {
+        if !fmt.is_empty() {
+            fmt.push_str(". ");
+        }
+        fmt.push_str(&pairs.join(", "));
+    }
+
+    // A redacted field that the message interpolates shows the placeholder instead.
+    let shadows = case
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(index, field)| field.is_redacted() && scanned.uses_field(*index))
+        .map(|(_, field)| {
+            let binding = &field.binding;
+            quote!(let #binding = &::error_core::__private::Redacted;)
+        });
+
+    let args = strip_trailing_comma(&scanned.args);
+    let body = if args.is_empty() && named.is_empty() && !fmt.contains(['{', '}']) {
+        quote!(__formatter.write_str(#fmt))
+    } else {
+        let lit = LitStr::new(&fmt, lit.span());
+        quote!(::core::write!(__formatter, #lit #args #(, #named = #named)*))
+    };
+    quote! {
+        #pat => {
+            #(#shadows)*
+            #body
+        }
+    }
+}
+
+fn strip_trailing_comma(args: &TokenStream) -> TokenStream {
+    let mut tokens: Vec<TokenTree> = args.clone().into_iter().collect();
+    if matches!(tokens.last(), Some(TokenTree::Punct(p)) if p.as_char() == ',') {
+        tokens.pop();
+    }
+    tokens.into_iter().collect()
+}
+
+fn error_impl(input: &Input, bounds: &mut Bounds) -> TokenStream {
+    let has_source = input
+        .cases
+        .iter()
+        .any(|case| case.is_transparent() || case.source_field().is_some());
+    let source_fn = has_source.then(|| {
+        let arms = input.cases.iter().map(|case| {
+            let pat = pattern(case);
+            if case.is_transparent() {
+                if let Some(field) = case.fields.first() {
+                    bounds.error(field.ty, quote!(::core::error::Error + 'static));
+                    let binding = &field.binding;
+                    return quote! {
+                        #pat => ::core::error::Error::source(#binding.as_dyn_error()),
+                    };
+                }
+            }
+            let Some(source) = case.source_field() else {
+                return quote!(#pat => ::core::option::Option::None,);
+            };
+            let field = &case.fields[source];
+            let binding = &field.binding;
+            if let Some(inner) = crate::prop::option_inner(field.ty) {
+                bounds.error(inner, quote!(::core::error::Error + 'static));
+                quote! {
+                    #pat => ::core::option::Option::map(
+                        ::core::option::Option::as_ref(#binding),
+                        |source| source.as_dyn_error(),
+                    ),
+                }
+            } else {
+                bounds.error(field.ty, quote!(::core::error::Error + 'static));
+                let span = field.ty_span();
+                let call = quote_spanned!(span=> #binding.as_dyn_error());
+                quote!(#pat => ::core::option::Option::Some(#call),)
+            }
+        });
+        let arms: Vec<TokenStream> = arms.collect();
+        quote! {
+            fn source(&self) -> ::core::option::Option<&(dyn ::core::error::Error + 'static)> {
+                use ::error_core::__private::AsDynError as _;
+                match self {
+                    #(#arms)*
+                }
+            }
+        }
+    });
+    let original = input.original;
+    let ty = &original.ident;
+    let (impl_generics, ty_generics, _) = original.generics.split_for_impl();
+    let where_clause = where_clause(&original.generics, &bounds.error);
+    let allows = allows();
+    quote! {
+        #allows
+        impl #impl_generics ::core::error::Error for #ty #ty_generics #where_clause {
+            #source_fn
+        }
+    }
+}
+
+/// The field whose `ClassifiedError` impl a case forwards to, if any.
+fn delegate<'c, 'a>(input: &Input, case: &'c Case<'a>) -> Option<&'c Field<'a>> {
+    match case.class_of(input) {
+        ClassOf::Transparent => case.fields.first(),
+        ClassOf::Source { .. } => case.source_field().map(|i| &case.fields[i]),
+        ClassOf::Fixed { .. } | ClassOf::Missing => None,
+    }
+}
+
+/// `::error_core::ClassifiedError::method(binding)`, spanned at the field's type so that an
+/// unclassified source is reported there.
+fn delegate_call(field: &Field, method: &str, extra: &TokenStream) -> TokenStream {
+    let binding = &field.binding;
+    let method = Ident::new(method, Span::call_site());
+    quote_spanned!(field.ty_span()=> ::error_core::ClassifiedError::#method(#binding #extra))
+}
+
+fn classified_impl(input: &Input, bounds: &mut Bounds) -> TokenStream {
+    let none = TokenStream::new();
+    let mut class_arms = Vec::new();
+    let mut code_arms = Vec::new();
+    let mut retry_arms = Vec::new();
+    let mut visit_arms = Vec::new();
+    let mut any_retry = false;
+    let mut any_visit = false;
+    for case in &input.cases {
+        let pat = pattern(case);
+        let delegate_to = delegate(input, case);
+        if let Some(field) = delegate_to {
+            bounds.classified(field.ty, quote!(::error_core::ClassifiedError));
+        }
+
+        let class = match (case.class_of(input), delegate_to) {
+            (ClassOf::Fixed { index, .. }, _) => {
+                let variant = CLASSES
+                    .get(index)
+                    .map_or("Internal", |(_, variant, _)| *variant);
+                let variant = Ident::new(variant, Span::call_site());
+                quote!(::error_core::Class::#variant)
+            }
+            (_, Some(field)) => delegate_call(field, "class", &none),
+            // Unreachable after validation; `Internal` is the honest answer for a bug.
+            (_, None) => quote!(::error_core::Class::Internal),
+        };
+        class_arms.push(quote!(#pat => #class,));
+
+        let own_code = case.attrs.class.as_ref().and_then(|c| c.code.as_ref());
+        let code = match (own_code, case.is_transparent(), delegate_to) {
+            (Some(code), _, _) => code.to_token_stream(),
+            (None, true, Some(field)) => delegate_call(field, "code", &none),
+            _ => {
+                let code = match case.variant {
+                    Some(_) => format!("{}::{}", input.original.ident, case.ident),
+                    None => case.ident.to_string(),
+                };
+                quote!(#code)
+            }
+        };
+        code_arms.push(quote!(#pat => #code,));
+
+        let ms = case
+            .attrs
+            .class
+            .as_ref()
+            .and_then(|c| c.retry_after_ms.as_ref())
+            .map(|(_, ms)| *ms);
+        let retry = if let Some(ms) = ms {
+            quote!(::error_core::__private::millis(#ms))
+        } else if let Some(index) = case.retry_after_field() {
+            let field = &case.fields[index];
+            let binding = &field.binding;
+            quote_spanned!(field.ty_span()=>
+                ::error_core::__private::RetryAfterField::retry_after_hint(#binding))
+        } else if let Some(field) = delegate_to {
+            delegate_call(field, "retry_after", &none)
+        } else {
+            quote!(::core::option::Option::None)
+        };
+        any_retry |= ms.is_some() || case.retry_after_field().is_some() || delegate_to.is_some();
+        retry_arms.push(quote!(#pat => #retry,));
+
+        let visits: Vec<TokenStream> = if case.is_transparent() {
+            delegate_to
+                .map(|field| delegate_call(field, "visit_fields", &quote!(, __visitor)))
+                .into_iter()
+                .map(|call| quote!(#call;))
+                .collect()
+        } else {
+            case.fields
+                .iter()
+                .enumerate()
+                .filter(|(index, _)| case.is_data(*index))
+                .map(|(index, field)| {
+                    let key = &field.key;
+                    let binding = &field.binding;
+                    let value = match shown(case, index) {
+                        Shown::Redacted => quote!(::error_core::Value::Redacted),
+                        Shown::Debug => {
+                            bounds.classified(field.ty, quote!(::core::fmt::Debug));
+                            quote_spanned!(field.ty_span()=> ::error_core::Value::Debug(#binding))
+                        }
+                        Shown::Display => {
+                            bounds.classified(field.ty, quote!(::core::fmt::Display));
+                            quote_spanned!(field.ty_span()=> ::error_core::Value::Display(#binding))
+                        }
+                    };
+                    quote!(__visitor.visit(#key, #value);)
+                })
+                .collect()
+        };
+        any_visit |= !visits.is_empty();
+        visit_arms.push(quote!(#pat => { #(#visits)* }));
+    }
+
+    let retry_fn = any_retry.then(|| {
+        quote! {
+            fn retry_after(&self) -> ::core::option::Option<::core::time::Duration> {
+                match self {
+                    #(#retry_arms)*
+                }
+            }
+        }
+    });
+    let visit_fn = any_visit.then(|| {
+        quote! {
+            fn visit_fields(&self, __visitor: &mut dyn ::error_core::Visit) {
+                match self {
+                    #(#visit_arms)*
+                }
+            }
+        }
+    });
+    let original = input.original;
+    let ty = &original.ident;
+    let (impl_generics, ty_generics, _) = original.generics.split_for_impl();
+    let where_clause = where_clause(&original.generics, &bounds.classified);
+    let allows = allows();
+    quote! {
+        #allows
+        impl #impl_generics ::error_core::ClassifiedError for #ty #ty_generics #where_clause {
+            fn class(&self) -> ::error_core::Class {
+                match self {
+                    #(#class_arms)*
+                }
+            }
+
+            fn code(&self) -> &'static str {
+                match self {
+                    #(#code_arms)*
+                }
+            }
+
+            #retry_fn
+            #visit_fn
+        }
+    }
+}
+
+fn from_impl(input: &Input, case: &Case) -> Option<TokenStream> {
+    let from = case.from_field()?;
+    let source = &case.fields[from];
+    let source_ty = source.ty;
+    let source_member = &source.member;
+    let backtrace = case
+        .backtrace_field()
+        .filter(|index| *index != from)
+        .map(|index| {
+            let member = &case.fields[index].member;
+            quote! {
+                #member: ::core::convert::From::from(::std::backtrace::Backtrace::capture()),
+            }
+        });
+    let path = match case.variant {
+        Some(variant) => {
+            let ident = &variant.ident;
+            quote!(Self::#ident)
+        }
+        None => quote!(Self),
+    };
+    let original = input.original;
+    let ty = &original.ident;
+    let (impl_generics, ty_generics, where_clause) = original.generics.split_for_impl();
+    let allows = allows();
+    let span = source.ty_span();
+    let from_trait = quote_spanned!(span=> ::core::convert::From<#source_ty>);
+    Some(quote! {
+        #allows
+        impl #impl_generics #from_trait for #ty #ty_generics #where_clause {
+            fn from(source: #source_ty) -> Self {
+                #path {
+                    #source_member: source,
+                    #backtrace
+                }
+            }
+        }
+    })
+}

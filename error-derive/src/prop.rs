@@ -1,0 +1,149 @@
+//! Facts derived from the parsed input: which field is the source, which is the backtrace,
+//! what class a case has. Validation and expansion both ask these questions; answering them
+//! in one place keeps the two in agreement.
+
+use proc_macro2::Span;
+use syn::spanned::Spanned as _;
+use syn::{GenericArgument, PathArguments, Type};
+
+use crate::ast::{Case, Field, Input};
+use crate::attr::{CLASSES, Kind};
+use crate::attr::{ClassName, Display, KvMode};
+
+/// How a case is classified.
+pub(crate) enum ClassOf<'a> {
+    /// A fixed class: `CLASSES[index]`.
+    Fixed { index: usize },
+    /// `#[class(source)]`: the source field's class.
+    Source { name: &'a ClassName },
+    /// `#[error(transparent)]`: the only field's class.
+    Transparent,
+    /// No class anywhere.
+    Missing,
+}
+
+impl Case<'_> {
+    pub(crate) fn is_transparent(&self) -> bool {
+        matches!(self.attrs.display, Some(Display::Transparent { .. }))
+    }
+
+    /// The source: the field marked `#[source]` or `#[from]`, else a field named `source`.
+    pub(crate) fn source_field(&self) -> Option<usize> {
+        self.fields
+            .iter()
+            .position(|f| f.attrs.source.is_some() || f.attrs.from.is_some())
+            .or_else(|| {
+                self.fields
+                    .iter()
+                    .position(|f| matches!(f.member, syn::Member::Named(_)) && f.key == "source")
+            })
+    }
+
+    pub(crate) fn from_field(&self) -> Option<usize> {
+        self.fields.iter().position(|f| f.attrs.from.is_some())
+    }
+
+    /// The field marked `#[backtrace]`, else the first field of type `Backtrace` or
+    /// `Option<Backtrace>`.
+    pub(crate) fn backtrace_field(&self) -> Option<usize> {
+        self.fields
+            .iter()
+            .position(|f| f.attrs.backtrace.is_some())
+            .or_else(|| self.fields.iter().position(|f| is_backtrace(f.ty)))
+    }
+
+    pub(crate) fn retry_after_field(&self) -> Option<usize> {
+        self.fields
+            .iter()
+            .position(|f| f.attrs.retry_after.is_some())
+    }
+
+    /// Whether the field is part of the error's structured data: shown as ``key=`value` ``
+    /// unless the message interpolates it, and visited. The source, the backtrace and
+    /// `#[kv(skip)]` fields are not.
+    pub(crate) fn is_data(&self, index: usize) -> bool {
+        Some(index) != self.source_field()
+            && Some(index) != self.backtrace_field()
+            && self.fields[index].kv_mode() != Some(KvMode::Skip)
+    }
+
+    /// The class of this case, given the enum-level default.
+    pub(crate) fn class_of<'s>(&'s self, input: &'s Input<'_>) -> ClassOf<'s> {
+        if self.is_transparent() {
+            return ClassOf::Transparent;
+        }
+        let own = self.attrs.class.as_ref().and_then(|c| c.kind.as_ref());
+        let default = if input.is_enum {
+            input.attrs.class.as_ref().and_then(|c| c.kind.as_ref())
+        } else {
+            None
+        };
+        match own.or(default) {
+            Some(ClassName {
+                kind: Kind::Class(index),
+                ..
+            }) => ClassOf::Fixed { index: *index },
+            Some(
+                name @ ClassName {
+                    kind: Kind::Source, ..
+                },
+            ) => ClassOf::Source { name },
+            None => ClassOf::Missing,
+        }
+    }
+
+    /// The span that names this case: the variant's or the struct's identifier.
+    pub(crate) fn span(&self) -> Span {
+        self.ident.span()
+    }
+}
+
+impl Field<'_> {
+    pub(crate) fn kv_mode(&self) -> Option<KvMode> {
+        self.attrs.kv.as_ref().map(|kv| kv.mode)
+    }
+
+    pub(crate) fn is_redacted(&self) -> bool {
+        self.kv_mode() == Some(KvMode::Redact)
+    }
+
+    pub(crate) fn ty_span(&self) -> Span {
+        self.ty.span()
+    }
+}
+
+/// Whether the class at `index` of [`CLASSES`] is retriable.
+pub(crate) fn is_retriable(index: usize) -> bool {
+    CLASSES
+        .get(index)
+        .is_some_and(|(_, _, retriable)| *retriable)
+}
+
+fn last_segment(ty: &Type) -> Option<&syn::PathSegment> {
+    match ty {
+        Type::Path(path) if path.qself.is_none() => path.path.segments.last(),
+        Type::Group(group) => last_segment(&group.elem),
+        Type::Paren(paren) => last_segment(&paren.elem),
+        _ => None,
+    }
+}
+
+/// `Option<T>`'s `T`.
+pub(crate) fn option_inner(ty: &Type) -> Option<&Type> {
+    let segment = last_segment(ty)?;
+    if segment.ident != "Option" {
+        return None;
+    }
+    let PathArguments::AngleBracketed(args) = &segment.arguments else {
+        return None;
+    };
+    match args.args.first() {
+        Some(GenericArgument::Type(inner)) if args.args.len() == 1 => Some(inner),
+        _ => None,
+    }
+}
+
+fn is_backtrace(ty: &Type) -> bool {
+    let ty = option_inner(ty).unwrap_or(ty);
+    last_segment(ty).is_some_and(|segment| segment.ident == "Backtrace")
+}
