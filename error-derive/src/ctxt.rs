@@ -1,4 +1,4 @@
-//! An error accumulator in the style of serde_derive's `Ctxt`.
+//! An error accumulator in the style of `serde_derive`'s `Ctxt`.
 //!
 //! Parsing and validation record every mistake they find and carry on, so that one compile
 //! shows all the errors of an item instead of one per edit-compile cycle.

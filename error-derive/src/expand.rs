@@ -47,15 +47,19 @@ pub(crate) fn expand(input: &Input) -> TokenStream {
     }
 }
 
+/// `Self` for a struct, `Self::Variant` for a variant.
+fn case_path(case: &Case) -> TokenStream {
+    if let Some(variant) = case.variant {
+        let ident = &variant.ident;
+        quote!(Self::#ident)
+    } else {
+        quote!(Self)
+    }
+}
+
 /// `Self { a: __field_a, 0: __field_0 }` or `Self::Variant { … }`: binds every field.
 fn pattern(case: &Case) -> TokenStream {
-    let path = match case.variant {
-        Some(variant) => {
-            let ident = &variant.ident;
-            quote!(Self::#ident)
-        }
-        None => quote!(Self),
-    };
+    let path = case_path(case);
     let fields = case.fields.iter().map(|field| {
         let member = &field.member;
         let binding = &field.binding;
@@ -112,19 +116,19 @@ impl Bounds {
         }
     }
 
-    fn display(&mut self, ty: &Type, bound: TokenStream) {
+    fn display(&mut self, ty: &Type, bound: &TokenStream) {
         if self.mentions_param(ty.to_token_stream()) {
             Self::push(&mut self.display, quote!(#ty: #bound));
         }
     }
 
-    fn error(&mut self, ty: &Type, bound: TokenStream) {
+    fn error(&mut self, ty: &Type, bound: &TokenStream) {
         if self.mentions_param(ty.to_token_stream()) {
             Self::push(&mut self.error, quote!(#ty: #bound));
         }
     }
 
-    fn classified(&mut self, ty: &Type, bound: TokenStream) {
+    fn classified(&mut self, ty: &Type, bound: &TokenStream) {
         if self.mentions_param(ty.to_token_stream()) {
             Self::push(&mut self.classified, quote!(#ty: #bound));
         }
@@ -232,7 +236,7 @@ fn display_arm(case: &Case, bounds: &mut Bounds) -> TokenStream {
         let body = case.fields.first().map_or_else(
             || quote!(::core::result::Result::Ok(())),
             |field| {
-                bounds.display(field.ty, quote!(::core::fmt::Display));
+                bounds.display(field.ty, &quote!(::core::fmt::Display));
                 let binding = &field.binding;
                 quote!(::core::fmt::Display::fmt(#binding, __formatter))
             },
@@ -242,7 +246,7 @@ fn display_arm(case: &Case, bounds: &mut Bounds) -> TokenStream {
 
     for u in &scanned.uses {
         if let Some(how) = u.how {
-            bounds.display(case.fields[u.field].ty, trait_path(how));
+            bounds.display(case.fields[u.field].ty, &trait_path(how));
         }
     }
     let mut fmt = scanned.fmt.clone();
@@ -261,12 +265,12 @@ fn display_arm(case: &Case, bounds: &mut Bounds) -> TokenStream {
         match shown(case, index) {
             Shown::Redacted => pairs.push(format!("{key}=`{}`", "<redacted>")),
             Shown::Debug => {
-                bounds.display(field.ty, quote!(::core::fmt::Debug));
+                bounds.display(field.ty, &quote!(::core::fmt::Debug));
                 pairs.push(format!("{key}=`{{{binding}:?}}`"));
                 named.push(binding);
             }
             Shown::Display => {
-                bounds.display(field.ty, quote!(::core::fmt::Display));
+                bounds.display(field.ty, &quote!(::core::fmt::Display));
                 pairs.push(format!("{key}=`{{{binding}}}`"));
                 named.push(binding);
             }
@@ -323,7 +327,7 @@ fn error_impl(input: &Input, bounds: &mut Bounds) -> TokenStream {
             let pat = pattern(case);
             if case.is_transparent() {
                 if let Some(field) = case.fields.first() {
-                    bounds.error(field.ty, quote!(::core::error::Error + 'static));
+                    bounds.error(field.ty, &quote!(::core::error::Error + 'static));
                     let binding = &field.binding;
                     return quote! {
                         #pat => ::core::error::Error::source(#binding.as_dyn_error()),
@@ -336,7 +340,7 @@ fn error_impl(input: &Input, bounds: &mut Bounds) -> TokenStream {
             let field = &case.fields[source];
             let binding = &field.binding;
             if let Some(inner) = crate::prop::option_inner(field.ty) {
-                bounds.error(inner, quote!(::core::error::Error + 'static));
+                bounds.error(inner, &quote!(::core::error::Error + 'static));
                 quote! {
                     #pat => ::core::option::Option::map(
                         ::core::option::Option::as_ref(#binding),
@@ -344,7 +348,7 @@ fn error_impl(input: &Input, bounds: &mut Bounds) -> TokenStream {
                     ),
                 }
             } else {
-                bounds.error(field.ty, quote!(::core::error::Error + 'static));
+                bounds.error(field.ty, &quote!(::core::error::Error + 'static));
                 let span = field.ty_span();
                 let call = quote_spanned!(span=> #binding.as_dyn_error());
                 quote!(#pat => ::core::option::Option::Some(#call),)
@@ -391,7 +395,6 @@ fn delegate_call(field: &Field, method: &str, extra: &TokenStream) -> TokenStrea
 }
 
 fn classified_impl(input: &Input, bounds: &mut Bounds) -> TokenStream {
-    let none = TokenStream::new();
     let mut class_arms = Vec::new();
     let mut code_arms = Vec::new();
     let mut retry_arms = Vec::new();
@@ -402,91 +405,23 @@ fn classified_impl(input: &Input, bounds: &mut Bounds) -> TokenStream {
         let pat = pattern(case);
         let delegate_to = delegate(input, case);
         if let Some(field) = delegate_to {
-            bounds.classified(field.ty, quote!(::error_core::ClassifiedError));
+            bounds.classified(field.ty, &quote!(::error_core::ClassifiedError));
         }
-
-        let class = match (case.class_of(input), delegate_to) {
-            (ClassOf::Fixed { index, .. }, _) => {
-                let variant = CLASSES
-                    .get(index)
-                    .map_or("Internal", |(_, variant, _)| *variant);
-                let variant = Ident::new(variant, Span::call_site());
-                quote!(::error_core::Class::#variant)
-            }
-            (_, Some(field)) => delegate_call(field, "class", &none),
-            // Unreachable after validation; `Internal` is the honest answer for a bug.
-            (_, None) => quote!(::error_core::Class::Internal),
-        };
+        let class = class_expr(input, case, delegate_to);
         class_arms.push(quote!(#pat => #class,));
-
-        let own_code = case.attrs.class.as_ref().and_then(|c| c.code.as_ref());
-        let code = match (own_code, case.is_transparent(), delegate_to) {
-            (Some(code), _, _) => code.to_token_stream(),
-            (None, true, Some(field)) => delegate_call(field, "code", &none),
-            _ => {
-                let code = match case.variant {
-                    Some(_) => format!("{}::{}", input.original.ident, case.ident),
-                    None => case.ident.to_string(),
-                };
-                quote!(#code)
-            }
-        };
+        let code = code_expr(input, case, delegate_to);
         code_arms.push(quote!(#pat => #code,));
-
-        let ms = case
-            .attrs
-            .class
-            .as_ref()
-            .and_then(|c| c.retry_after_ms.as_ref())
-            .map(|(_, ms)| *ms);
-        let retry = if let Some(ms) = ms {
-            quote!(::error_core::__private::millis(#ms))
-        } else if let Some(index) = case.retry_after_field() {
-            let field = &case.fields[index];
-            let binding = &field.binding;
-            quote_spanned!(field.ty_span()=>
-                ::error_core::__private::RetryAfterField::retry_after_hint(#binding))
-        } else if let Some(field) = delegate_to {
-            delegate_call(field, "retry_after", &none)
-        } else {
-            quote!(::core::option::Option::None)
-        };
-        any_retry |= ms.is_some() || case.retry_after_field().is_some() || delegate_to.is_some();
+        let retry = retry_expr(case, delegate_to);
+        any_retry |= retry.is_some();
+        let retry = retry.unwrap_or_else(|| quote!(::core::option::Option::None));
         retry_arms.push(quote!(#pat => #retry,));
-
-        let visits: Vec<TokenStream> = if case.is_transparent() {
-            delegate_to
-                .map(|field| delegate_call(field, "visit_fields", &quote!(, __visitor)))
-                .into_iter()
-                .map(|call| quote!(#call;))
-                .collect()
-        } else {
-            case.fields
-                .iter()
-                .enumerate()
-                .filter(|(index, _)| case.is_data(*index))
-                .map(|(index, field)| {
-                    let key = &field.key;
-                    let binding = &field.binding;
-                    let value = match shown(case, index) {
-                        Shown::Redacted => quote!(::error_core::Value::Redacted),
-                        Shown::Debug => {
-                            bounds.classified(field.ty, quote!(::core::fmt::Debug));
-                            quote_spanned!(field.ty_span()=> ::error_core::Value::Debug(#binding))
-                        }
-                        Shown::Display => {
-                            bounds.classified(field.ty, quote!(::core::fmt::Display));
-                            quote_spanned!(field.ty_span()=> ::error_core::Value::Display(#binding))
-                        }
-                    };
-                    quote!(__visitor.visit(#key, #value);)
-                })
-                .collect()
-        };
+        let visits = visit_stmts(case, delegate_to, bounds);
         any_visit |= !visits.is_empty();
         visit_arms.push(quote!(#pat => { #(#visits)* }));
     }
 
+    // `retry_after` and `visit_fields` keep the trait's defaults when no case has anything
+    // to say.
     let retry_fn = any_retry.then(|| {
         quote! {
             fn retry_after(&self) -> ::core::option::Option<::core::time::Duration> {
@@ -531,8 +466,92 @@ fn classified_impl(input: &Input, bounds: &mut Bounds) -> TokenStream {
     }
 }
 
+fn class_expr(input: &Input, case: &Case, delegate_to: Option<&Field>) -> TokenStream {
+    match (case.class_of(input), delegate_to) {
+        (ClassOf::Fixed { index }, _) => {
+            let variant = CLASSES
+                .get(index)
+                .map_or("Internal", |(_, variant, _)| *variant);
+            let variant = Ident::new(variant, Span::call_site());
+            quote!(::error_core::Class::#variant)
+        }
+        (_, Some(field)) => delegate_call(field, "class", &TokenStream::new()),
+        // Not reached after validation; `Internal` is the honest answer for a bug.
+        (_, None) => quote!(::error_core::Class::Internal),
+    }
+}
+
+fn code_expr(input: &Input, case: &Case, delegate_to: Option<&Field>) -> TokenStream {
+    let own_code = case.attrs.class.as_ref().and_then(|c| c.code.as_ref());
+    match (own_code, case.is_transparent(), delegate_to) {
+        (Some(code), _, _) => code.to_token_stream(),
+        (None, true, Some(field)) => delegate_call(field, "code", &TokenStream::new()),
+        _ => {
+            let code = if case.variant.is_some() {
+                format!("{}::{}", input.original.ident, case.ident)
+            } else {
+                case.ident.to_string()
+            };
+            quote!(#code)
+        }
+    }
+}
+
+/// The case's retry hint, or `None` when it has none.
+fn retry_expr(case: &Case, delegate_to: Option<&Field>) -> Option<TokenStream> {
+    let ms = case
+        .attrs
+        .class
+        .as_ref()
+        .and_then(|c| c.retry_after_ms.as_ref())
+        .map(|(_, ms)| *ms);
+    if let Some(ms) = ms {
+        Some(quote!(::error_core::__private::millis(#ms)))
+    } else if let Some(index) = case.retry_after_field() {
+        let field = &case.fields[index];
+        let binding = &field.binding;
+        Some(quote_spanned!(field.ty_span()=>
+            ::error_core::__private::RetryAfterField::retry_after_hint(#binding)))
+    } else {
+        delegate_to.map(|field| delegate_call(field, "retry_after", &TokenStream::new()))
+    }
+}
+
+fn visit_stmts(case: &Case, delegate_to: Option<&Field>, bounds: &mut Bounds) -> Vec<TokenStream> {
+    if case.is_transparent() {
+        return delegate_to
+            .map(|field| {
+                let call = delegate_call(field, "visit_fields", &quote!(, __visitor));
+                quote!(#call;)
+            })
+            .into_iter()
+            .collect();
+    }
+    case.fields
+        .iter()
+        .enumerate()
+        .filter(|(index, _)| case.is_data(*index))
+        .map(|(index, field)| {
+            let key = &field.key;
+            let binding = &field.binding;
+            let value = match shown(case, index) {
+                Shown::Redacted => quote!(::error_core::Value::Redacted),
+                Shown::Debug => {
+                    bounds.classified(field.ty, &quote!(::core::fmt::Debug));
+                    quote_spanned!(field.ty_span()=> ::error_core::Value::Debug(#binding))
+                }
+                Shown::Display => {
+                    bounds.classified(field.ty, &quote!(::core::fmt::Display));
+                    quote_spanned!(field.ty_span()=> ::error_core::Value::Display(#binding))
+                }
+            };
+            quote!(__visitor.visit(#key, #value);)
+        })
+        .collect()
+}
+
 fn from_impl(input: &Input, case: &Case) -> Option<TokenStream> {
-    let from = case.from_field()?;
+    let from = case.field_with_from()?;
     let source = &case.fields[from];
     let source_ty = source.ty;
     let source_member = &source.member;
@@ -545,13 +564,7 @@ fn from_impl(input: &Input, case: &Case) -> Option<TokenStream> {
                 #member: ::core::convert::From::from(::std::backtrace::Backtrace::capture()),
             }
         });
-    let path = match case.variant {
-        Some(variant) => {
-            let ident = &variant.ident;
-            quote!(Self::#ident)
-        }
-        None => quote!(Self),
-    };
+    let path = case_path(case);
     let original = input.original;
     let ty = &original.ident;
     let (impl_generics, ty_generics, where_clause) = original.generics.split_for_impl();

@@ -39,7 +39,7 @@ impl Case<'_> {
             })
     }
 
-    pub(crate) fn from_field(&self) -> Option<usize> {
+    pub(crate) fn field_with_from(&self) -> Option<usize> {
         self.fields.iter().position(|f| f.attrs.from.is_some())
     }
 

@@ -186,7 +186,7 @@ fn check_fields(cx: &Ctxt, case: &Case) {
             );
         }
     }
-    if let Some(from) = case.from_field() {
+    if let Some(from) = case.field_with_from() {
         let extra = case
             .fields
             .iter()
