@@ -69,10 +69,7 @@ impl<'a> Input<'a> {
             }),
             Data::Struct(data) => Some(Input {
                 original: input,
-                attrs: Attrs {
-                    display: None,
-                    class: None,
-                },
+                attrs: Attrs::empty(),
                 is_enum: false,
                 cases: vec![Case::new(
                     &input.ident,

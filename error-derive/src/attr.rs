@@ -39,6 +39,22 @@ pub(crate) enum Place {
 pub(crate) struct Attrs<'a> {
     pub(crate) display: Option<Display<'a>>,
     pub(crate) class: Option<ClassAttr>,
+    /// An `#[error]` was written but is malformed (its error is already recorded):
+    /// validation does not also report it missing.
+    pub(crate) display_malformed: bool,
+    /// Likewise for `#[class]`.
+    pub(crate) class_malformed: bool,
+}
+
+impl Attrs<'_> {
+    pub(crate) fn empty() -> Self {
+        Attrs {
+            display: None,
+            class: None,
+            display_malformed: false,
+            class_malformed: false,
+        }
+    }
 }
 
 /// `#[error("...", args)]` or `#[error(transparent)]`.
@@ -132,10 +148,7 @@ fn attr_name(attr: &Attribute) -> Option<String> {
 
 /// Parses the attributes of an enum, a struct or a variant.
 pub(crate) fn item_attrs<'a>(cx: &Ctxt, attrs: &'a [Attribute], place: Place) -> Attrs<'a> {
-    let mut out = Attrs {
-        display: None,
-        class: None,
-    };
+    let mut out = Attrs::empty();
     for attr in attrs {
         let Some(name) = attr_name(attr) else {
             continue;
@@ -149,15 +162,19 @@ pub(crate) fn item_attrs<'a>(cx: &Ctxt, attrs: &'a [Attribute], place: Place) ->
                     );
                 } else if out.display.is_some() {
                     cx.error_at(path_span(attr), "duplicate #[error] attribute");
-                } else if let Some(display) = parse_error_attr(cx, attr) {
-                    out.display = Some(display);
+                } else {
+                    let before = cx.error_count();
+                    out.display = parse_error_attr(cx, attr);
+                    out.display_malformed = cx.error_count() > before;
                 }
             }
             "class" => {
                 if out.class.is_some() {
                     cx.error_at(path_span(attr), "duplicate #[class] attribute");
-                } else if let Some(class) = parse_class_attr(cx, attr, place) {
-                    out.class = Some(class);
+                } else {
+                    let before = cx.error_count();
+                    out.class = parse_class_attr(cx, attr, place);
+                    out.class_malformed = cx.error_count() > before;
                 }
             }
             "from" if !matches!(attr.meta, Meta::Path(_)) => {
@@ -262,6 +279,16 @@ impl DelimiterTokens for syn::MetaList {
     }
 }
 
+/// The span of a list attribute's `(...)`, for "empty" errors.
+fn parens_span(attr: &Attribute) -> Option<Span> {
+    match &attr.meta {
+        Meta::List(list) if list.tokens.is_empty() => Some(list.delimiter.span().join()),
+        _ => None,
+    }
+}
+
+/// Parses `#[error(...)]`. After a mistake it still returns what it could tell (the
+/// message, or `transparent`), so that validation does not report follow-on errors.
 fn parse_error_attr<'a>(cx: &Ctxt, attr: &'a Attribute) -> Option<Display<'a>> {
     if let Meta::Path(_) = attr.meta {
         cx.error_at(
@@ -270,56 +297,56 @@ fn parse_error_attr<'a>(cx: &Ctxt, attr: &'a Attribute) -> Option<Display<'a>> {
         );
         return None;
     }
+    if let Some(span) = parens_span(attr) {
+        cx.error_at(span, "expected a message: #[error(\"message\")]");
+        return None;
+    }
     let parsed = attr.parse_args_with(|input: ParseStream| {
-        if input.is_empty() {
-            return Err(input.error("expected a message: #[error(\"message\")]"));
-        }
         if input.peek(LitStr) {
             let lit: LitStr = input.parse()?;
             let args: TokenStream = input.parse()?;
-            if let Some(first) = args.clone().into_iter().next() {
-                let is_comma =
-                    matches!(&first, proc_macro2::TokenTree::Punct(p) if p.as_char() == ',');
-                if !is_comma {
-                    return Err(syn::Error::new_spanned(
+            let mut tokens = args.clone().into_iter();
+            let args = match tokens.next() {
+                Some(proc_macro2::TokenTree::Punct(p)) if p.as_char() == ',' => args,
+                Some(first) => {
+                    cx.error_spanned_by(
                         first,
                         "expected `,` between the message and its arguments",
-                    ));
+                    );
+                    TokenStream::new()
                 }
-            }
-            return Ok(Display::Fmt {
+                None => args,
+            };
+            return Ok(Some(Display::Fmt {
                 original: attr,
                 lit,
                 args,
-            });
+            }));
         }
         let ident: Ident = input
             .parse()
             .map_err(|e| syn::Error::new(e.span(), "expected a string literal or `transparent`"))?;
         if ident == "transparent" {
-            if !input.is_empty() {
-                return Err(input.error("unexpected tokens after `transparent`"));
+            let rest: TokenStream = input.parse()?;
+            if !rest.is_empty() {
+                cx.error_spanned_by(rest, "unexpected tokens after `transparent`");
             }
-            return Ok(Display::Transparent { original: attr });
+            return Ok(Some(Display::Transparent { original: attr }));
         }
-        if ident == "fmt" {
-            return Err(syn::Error::new(
-                ident.span(),
-                "#[error(fmt = ...)] is not supported; write the message with #[error(\"...\")]",
-            ));
-        }
-        Err(syn::Error::new(
-            ident.span(),
-            "expected a string literal or `transparent`",
-        ))
+        let message = if ident == "fmt" {
+            "#[error(fmt = ...)] is not supported; write the message with #[error(\"...\")]"
+        } else {
+            "expected a string literal or `transparent`"
+        };
+        // Skip the rest: the error is reported once, at the first wrong token.
+        input.parse::<TokenStream>()?;
+        cx.error_at(ident.span(), message);
+        Ok(None)
     });
-    match parsed {
-        Ok(display) => Some(display),
-        Err(error) => {
-            cx.syn_error(error);
-            None
-        }
-    }
+    parsed.unwrap_or_else(|error| {
+        cx.syn_error(error);
+        None
+    })
 }
 
 fn class_list() -> String {
@@ -368,6 +395,13 @@ fn parse_class_attr(cx: &Ctxt, attr: &Attribute, place: Place) -> Option<ClassAt
                 "expected a class: #[class(KIND)] where KIND is one of: {}",
                 class_list()
             ),
+        );
+        return None;
+    }
+    if let Some(span) = parens_span(attr) {
+        cx.error_at(
+            span,
+            format_args!("expected a class: one of {}", class_list()),
         );
         return None;
     }
@@ -535,11 +569,12 @@ fn parse_kv_attr(cx: &Ctxt, attr: &Attribute) -> Option<KvMode> {
         );
         return None;
     }
+    if let Some(span) = parens_span(attr) {
+        cx.error_at(span, "expected one of: skip, debug, redact");
+        return None;
+    }
     let mut mode: Option<KvMode> = None;
     let parsed = attr.parse_args_with(|input: ParseStream| {
-        if input.is_empty() {
-            return Err(input.error("expected one of: skip, debug, redact"));
-        }
         while !input.is_empty() {
             let word: Ident = input.parse()?;
             let this = match word.to_string().as_str() {

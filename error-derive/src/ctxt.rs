@@ -41,6 +41,14 @@ impl Ctxt {
         self.errors.set(errors);
     }
 
+    /// How many errors have been recorded so far.
+    pub(crate) fn error_count(&self) -> usize {
+        let errors = self.errors.take();
+        let count = errors.len();
+        self.errors.set(errors);
+        count
+    }
+
     /// Consumes the accumulator: all recorded errors combined into one, or `Ok`.
     pub(crate) fn check(mut self) -> syn::Result<()> {
         self.checked = true;

@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 
 use proc_macro2::{Ident, Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote, quote_spanned};
+use syn::spanned::Spanned as _;
 use syn::{LitStr, Type};
 
 use crate::ast::{Case, Field, Input};
@@ -68,9 +69,19 @@ fn pattern(case: &Case) -> TokenStream {
     quote!(#path { #(#fields,)* })
 }
 
-/// Where-clause predicates for generic field types. A bound is added only for a type that
-/// mentions one of the item's type parameters: a concrete type either implements the trait
-/// or the user sees rustc's error at that field.
+/// Where-clause predicates for the generated impls.
+///
+/// - A field that the `ClassifiedError` impl forwards to (`#[class(source)]`, transparent)
+///   or reads a hint from (`#[retry_after]`) gets its bound there, spanned at the field's
+///   type, even when the type is concrete: a type that does not qualify is then reported
+///   once, at the field, and not at every call in the generated code.
+/// - Formatting bounds (`T: Display`) and the `Error` impl's bounds are added only for
+///   types that mention a type parameter, as thiserror does: a concrete type that lacks
+///   `Display` is reported by `format_args!` at the field, and a source such as
+///   `Box<dyn Error>`, not itself an `Error`, still works.
+/// - The visitor's formatting bounds on concrete types are written `for<'__w> T: Display`,
+///   which rustc does not check where the impl is defined, so that they never add a second
+///   report of what `format_args!` already reported.
 struct Bounds {
     params: BTreeSet<String>,
     display: Vec<TokenStream>,
@@ -84,29 +95,31 @@ impl Bounds {
             .type_params()
             .map(|param| param.ident.to_string())
             .collect();
-        let (display, error, classified) = if params.is_empty() {
-            (Vec::new(), Vec::new(), Vec::new())
+        let (error, classified) = if params.is_empty() {
+            (Vec::new(), Vec::new())
         } else {
             (
-                Vec::new(),
                 vec![quote!(Self: ::core::fmt::Debug + ::core::fmt::Display)],
                 vec![quote!(Self: ::core::error::Error)],
             )
         };
         Bounds {
             params,
-            display,
+            display: Vec::new(),
             error,
             classified,
         }
     }
 
-    fn mentions_param(&self, tokens: TokenStream) -> bool {
-        tokens.into_iter().any(|tt| match tt {
-            TokenTree::Ident(ident) => self.params.contains(&ident.to_string()),
-            TokenTree::Group(group) => self.mentions_param(group.stream()),
-            _ => false,
-        })
+    fn is_generic(&self, ty: &Type) -> bool {
+        fn mentions(params: &BTreeSet<String>, tokens: TokenStream) -> bool {
+            tokens.into_iter().any(|tt| match tt {
+                TokenTree::Ident(ident) => params.contains(&ident.to_string()),
+                TokenTree::Group(group) => mentions(params, group.stream()),
+                _ => false,
+            })
+        }
+        mentions(&self.params, ty.to_token_stream())
     }
 
     fn push(list: &mut Vec<TokenStream>, predicate: TokenStream) {
@@ -117,22 +130,70 @@ impl Bounds {
     }
 
     fn display(&mut self, ty: &Type, bound: &TokenStream) {
-        if self.mentions_param(ty.to_token_stream()) {
+        if self.is_generic(ty) {
             Self::push(&mut self.display, quote!(#ty: #bound));
         }
     }
 
     fn error(&mut self, ty: &Type, bound: &TokenStream) {
-        if self.mentions_param(ty.to_token_stream()) {
+        if self.is_generic(ty) {
             Self::push(&mut self.error, quote!(#ty: #bound));
         }
     }
 
+    /// A bound checked where the impl is defined, reported at the field's type.
     fn classified(&mut self, ty: &Type, bound: &TokenStream) {
-        if self.mentions_param(ty.to_token_stream()) {
+        let bound = respan(bound.clone(), type_span(ty));
+        Self::push(&mut self.classified, quote!(#ty: #bound));
+    }
+
+    /// A formatting bound of the visitor.
+    fn visitor(&mut self, ty: &Type, bound: &TokenStream) {
+        if self.is_generic(ty) {
             Self::push(&mut self.classified, quote!(#ty: #bound));
+        } else {
+            Self::push(&mut self.classified, quote!(for<'__w> #ty: #bound));
         }
     }
+}
+
+/// The span rustc should underline for a problem with a field's type: the last path
+/// segment's name (`Error` in `std::io::Error`), else the type's first token.
+fn type_span(ty: &Type) -> Span {
+    match ty {
+        Type::Path(path) => path
+            .path
+            .segments
+            .last()
+            .map_or_else(|| ty.span(), |segment| segment.ident.span()),
+        _ => ty.span(),
+    }
+}
+
+/// `tokens` with every span replaced by `span`.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tt| {
+            if let TokenTree::Group(group) = &tt {
+                let mut inner =
+                    proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
+                inner.set_span(span);
+                tt = TokenTree::Group(inner);
+            } else {
+                tt.set_span(span);
+            }
+            tt
+        })
+        .collect()
+}
+
+/// A field's binding, spanned at its type (resolved where the derive is called) so that
+/// a formatting error in a generated `write!` is reported at the field.
+fn binding_at_type(field: &Field) -> Ident {
+    let mut binding = field.binding.clone();
+    binding.set_span(type_span(field.ty).resolved_at(Span::call_site()));
+    binding
 }
 
 fn where_clause(generics: &syn::Generics, extra: &[TokenStream]) -> TokenStream {
@@ -250,10 +311,10 @@ fn display_arm(case: &Case, bounds: &mut Bounds) -> TokenStream {
         }
     }
     let mut fmt = scanned.fmt.clone();
-    let mut named: Vec<&Ident> = scanned
+    let mut named: Vec<&Field> = scanned
         .fmt_fields()
         .into_iter()
-        .map(|i| &case.fields[i].binding)
+        .map(|i| &case.fields[i])
         .collect();
     let mut pairs = Vec::new();
     for (index, field) in case.fields.iter().enumerate() {
@@ -267,12 +328,12 @@ fn display_arm(case: &Case, bounds: &mut Bounds) -> TokenStream {
             Shown::Debug => {
                 bounds.display(field.ty, &quote!(::core::fmt::Debug));
                 pairs.push(format!("{key}=`{{{binding}:?}}`"));
-                named.push(binding);
+                named.push(field);
             }
             Shown::Display => {
                 bounds.display(field.ty, &quote!(::core::fmt::Display));
                 pairs.push(format!("{key}=`{{{binding}}}`"));
-                named.push(binding);
+                named.push(field);
             }
         }
     }
@@ -299,7 +360,9 @@ fn display_arm(case: &Case, bounds: &mut Bounds) -> TokenStream {
         quote!(__formatter.write_str(#fmt))
     } else {
         let lit = LitStr::new(&fmt, lit.span());
-        quote!(::core::write!(__formatter, #lit #args #(, #named = #named)*))
+        let arg_names = named.iter().map(|field| &field.binding);
+        let values = named.iter().map(|field| binding_at_type(field));
+        quote!(::core::write!(__formatter, #lit #args #(, #arg_names = #values)*))
     };
     quote! {
         #pat => {
@@ -386,12 +449,12 @@ fn delegate<'c, 'a>(input: &Input, case: &'c Case<'a>) -> Option<&'c Field<'a>> 
     }
 }
 
-/// `::error_core::ClassifiedError::method(binding)`, spanned at the field's type so that an
-/// unclassified source is reported there.
+/// `::error_core::ClassifiedError::method(binding)`. The impl's where clause carries the
+/// `FieldType: ClassifiedError` bound, so an unclassified field is reported there, once.
 fn delegate_call(field: &Field, method: &str, extra: &TokenStream) -> TokenStream {
     let binding = &field.binding;
     let method = Ident::new(method, Span::call_site());
-    quote_spanned!(field.ty_span()=> ::error_core::ClassifiedError::#method(#binding #extra))
+    quote!(::error_core::ClassifiedError::#method(#binding #extra))
 }
 
 fn classified_impl(input: &Input, bounds: &mut Bounds) -> TokenStream {
@@ -411,7 +474,7 @@ fn classified_impl(input: &Input, bounds: &mut Bounds) -> TokenStream {
         class_arms.push(quote!(#pat => #class,));
         let code = code_expr(input, case, delegate_to);
         code_arms.push(quote!(#pat => #code,));
-        let retry = retry_expr(case, delegate_to);
+        let retry = retry_expr(case, delegate_to, bounds);
         any_retry |= retry.is_some();
         let retry = retry.unwrap_or_else(|| quote!(::core::option::Option::None));
         retry_arms.push(quote!(#pat => #retry,));
@@ -498,7 +561,17 @@ fn code_expr(input: &Input, case: &Case, delegate_to: Option<&Field>) -> TokenSt
 }
 
 /// The case's retry hint, or `None` when it has none.
-fn retry_expr(case: &Case, delegate_to: Option<&Field>) -> Option<TokenStream> {
+fn retry_expr(
+    case: &Case,
+    delegate_to: Option<&Field>,
+    bounds: &mut Bounds,
+) -> Option<TokenStream> {
+    if let Some(index) = case.retry_after_field() {
+        bounds.classified(
+            case.fields[index].ty,
+            &quote!(::error_core::__private::RetryAfterField),
+        );
+    }
     let ms = case
         .attrs
         .class
@@ -510,8 +583,7 @@ fn retry_expr(case: &Case, delegate_to: Option<&Field>) -> Option<TokenStream> {
     } else if let Some(index) = case.retry_after_field() {
         let field = &case.fields[index];
         let binding = &field.binding;
-        Some(quote_spanned!(field.ty_span()=>
-            ::error_core::__private::RetryAfterField::retry_after_hint(#binding)))
+        Some(quote!(::error_core::__private::RetryAfterField::retry_after_hint(#binding)))
     } else {
         delegate_to.map(|field| delegate_call(field, "retry_after", &TokenStream::new()))
     }
@@ -537,12 +609,12 @@ fn visit_stmts(case: &Case, delegate_to: Option<&Field>, bounds: &mut Bounds) ->
             let value = match shown(case, index) {
                 Shown::Redacted => quote!(::error_core::Value::Redacted),
                 Shown::Debug => {
-                    bounds.classified(field.ty, &quote!(::core::fmt::Debug));
-                    quote_spanned!(field.ty_span()=> ::error_core::Value::Debug(#binding))
+                    bounds.visitor(field.ty, &quote!(::core::fmt::Debug));
+                    quote!(::error_core::Value::Debug(#binding))
                 }
                 Shown::Display => {
-                    bounds.classified(field.ty, &quote!(::core::fmt::Display));
-                    quote_spanned!(field.ty_span()=> ::error_core::Value::Display(#binding))
+                    bounds.visitor(field.ty, &quote!(::core::fmt::Display));
+                    quote!(::error_core::Value::Display(#binding))
                 }
             };
             quote!(__visitor.visit(#key, #value);)
@@ -569,11 +641,11 @@ fn from_impl(input: &Input, case: &Case) -> Option<TokenStream> {
     let ty = &original.ident;
     let (impl_generics, ty_generics, where_clause) = original.generics.split_for_impl();
     let allows = allows();
-    let span = source.ty_span();
-    let from_trait = quote_spanned!(span=> ::core::convert::From<#source_ty>);
-    Some(quote! {
+    // The whole impl carries the field's span, so that two `From` impls for one type are
+    // reported at the two fields.
+    let from = quote! {
         #allows
-        impl #impl_generics #from_trait for #ty #ty_generics #where_clause {
+        impl #impl_generics ::core::convert::From<#source_ty> for #ty #ty_generics #where_clause {
             fn from(source: #source_ty) -> Self {
                 #path {
                     #source_member: source,
@@ -581,5 +653,6 @@ fn from_impl(input: &Input, case: &Case) -> Option<TokenStream> {
                 }
             }
         }
-    })
+    };
+    Some(respan(from, type_span(source_ty)))
 }

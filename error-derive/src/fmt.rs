@@ -48,6 +48,8 @@ pub(crate) struct Scanned {
     /// The extra arguments (with their leading comma) with `.field` rewritten.
     pub(crate) args: TokenStream,
     pub(crate) uses: Vec<Use>,
+    /// `.name` shorthands at the start of an argument that name no field.
+    pub(crate) unknown: Vec<TokenTree>,
 }
 
 impl Scanned {
@@ -70,10 +72,20 @@ impl Scanned {
 
 /// Scans a message and its extra arguments against the case's fields.
 pub(crate) fn scan(lit: &LitStr, args: &TokenStream, fields: &[Field]) -> Scanned {
-    let (args, mut uses, named) = scan_args(args, fields);
+    let Args {
+        tokens: args,
+        mut uses,
+        named,
+        unknown,
+    } = scan_args(args, fields);
     let (fmt, fmt_uses) = scan_fmt(&lit.value(), lit.span(), fields, &named);
     uses.extend(fmt_uses);
-    Scanned { fmt, args, uses }
+    Scanned {
+        fmt,
+        args,
+        uses,
+        unknown,
+    }
 }
 
 fn field_named(fields: &[Field], name: &str) -> Option<usize> {
@@ -151,12 +163,22 @@ fn is_punct(tt: Option<&TokenTree>, ch: char) -> bool {
     matches!(tt, Some(TokenTree::Punct(p)) if p.as_char() == ch)
 }
 
+/// The extra arguments after scanning.
+struct Args {
+    tokens: TokenStream,
+    uses: Vec<Use>,
+    /// The user's own named arguments: `{name}` refers to them, not to a field.
+    named: BTreeSet<String>,
+    unknown: Vec<TokenTree>,
+}
+
 /// Rewrites `.field` at the start of an argument and collects the user's named arguments.
-fn scan_args(args: &TokenStream, fields: &[Field]) -> (TokenStream, Vec<Use>, BTreeSet<String>) {
+fn scan_args(args: &TokenStream, fields: &[Field]) -> Args {
     let tokens: Vec<TokenTree> = args.clone().into_iter().collect();
     let mut out = Vec::with_capacity(tokens.len());
     let mut uses = Vec::new();
     let mut named = BTreeSet::new();
+    let mut unknown = Vec::new();
     let mut at_start = false;
     let mut i = 0;
     while i < tokens.len() {
@@ -183,6 +205,11 @@ fn scan_args(args: &TokenStream, fields: &[Field]) -> (TokenStream, Vec<Use>, BT
                     Some(TokenTree::Literal(lit)) => field_numbered(fields, &lit.to_string()),
                     _ => None,
                 };
+                if let (None, Some(member @ (TokenTree::Ident(_) | TokenTree::Literal(_)))) =
+                    (field, member)
+                {
+                    unknown.push(member.clone());
+                }
                 if let (Some(field), Some(member)) = (field, member) {
                     let mut binding = fields[field].binding.clone();
                     binding.set_span(member.span());
@@ -202,5 +229,10 @@ fn scan_args(args: &TokenStream, fields: &[Field]) -> (TokenStream, Vec<Use>, BT
         out.push(token.clone());
         i += 1;
     }
-    (out.into_iter().collect(), uses, named)
+    Args {
+        tokens: out.into_iter().collect(),
+        uses,
+        named,
+        unknown,
+    }
 }

@@ -53,6 +53,7 @@ fn what(input: &Input, case: &Case) -> String {
 
 fn check_case(cx: &Ctxt, input: &Input, case: &Case) {
     match &case.attrs.display {
+        None if case.attrs.display_malformed => {}
         None => cx.error_at(
             case.span(),
             format_args!(
@@ -62,6 +63,14 @@ fn check_case(cx: &Ctxt, input: &Input, case: &Case) {
         ),
         Some(Display::Fmt { lit, .. }) if !input.free_messages() => check_style(cx, case, lit),
         Some(_) => {}
+    }
+    if let Some(scanned) = &case.message {
+        for member in &scanned.unknown {
+            cx.error_spanned_by(
+                member,
+                format_args!("{} has no field `{member}`", what(input, case)),
+            );
+        }
     }
     check_fields(cx, case);
     if case.is_transparent() {
@@ -86,7 +95,7 @@ fn check_style(cx: &Ctxt, case: &Case, lit: &syn::LitStr) {
             format_args!(
                 "error messages start lowercase, so that they read well after `: ` in a chain; \
                  write `{}` {OPT_OUT}",
-                lowercase_first(&message)
+                lowercase_first(message.trim_end().trim_end_matches('.'))
             ),
         );
     }
@@ -257,6 +266,7 @@ fn check_class(cx: &Ctxt, input: &Input, case: &Case) {
             .map(attr::path_span)
     });
     match case.class_of(input) {
+        ClassOf::Missing if case.attrs.class_malformed || input.attrs.class_malformed => {}
         ClassOf::Missing => {
             let advice = if input.is_enum {
                 "add #[class(KIND)] to it, or a default #[class(KIND)] to the enum"
@@ -301,8 +311,8 @@ fn check_class(cx: &Ctxt, input: &Input, case: &Case) {
                 Some(source) => {
                     let field = &case.fields[source];
                     if prop::option_inner(field.ty).is_some() {
-                        cx.error_at(
-                            field.ty_span(),
+                        cx.error_spanned_by(
+                            field.ty,
                             "#[class(source)] needs a source that is always there, not an `Option`",
                         );
                     }

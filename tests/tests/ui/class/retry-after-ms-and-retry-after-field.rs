@@ -1,0 +1,15 @@
+use std::time::Duration;
+
+use error_core::ClassifiedError;
+
+#[derive(Debug, ClassifiedError)]
+enum StoreError {
+    #[error("too many requests")]
+    #[class(busy, retry_after_ms = 50)]
+    Busy {
+        #[retry_after]
+        wait: Duration,
+    },
+}
+
+fn main() {}

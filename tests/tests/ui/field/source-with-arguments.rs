@@ -1,0 +1,13 @@
+use error_core::ClassifiedError;
+
+#[derive(Debug, ClassifiedError)]
+enum StoreError {
+    #[error("read failed")]
+    #[class(fatal)]
+    Read {
+        #[source(io)]
+        inner: std::io::Error,
+    },
+}
+
+fn main() {}

@@ -1,0 +1,11 @@
+use error_core::ClassifiedError;
+
+#[derive(Debug, ClassifiedError)]
+enum StoreError {
+    #[error("timed out")]
+    #[error("deadline exceeded")]
+    #[class(transient)]
+    Timeout,
+}
+
+fn main() {}

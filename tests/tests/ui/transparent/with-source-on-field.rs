@@ -1,0 +1,14 @@
+use error_core::ClassifiedError;
+
+#[derive(Debug, ClassifiedError)]
+#[error("inner failed")]
+#[class(transient)]
+struct Inner;
+
+#[derive(Debug, ClassifiedError)]
+enum StoreError {
+    #[error(transparent)]
+    Inner(#[source] Inner),
+}
+
+fn main() {}
