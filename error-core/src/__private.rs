@@ -5,6 +5,8 @@ use core::error::Error;
 use core::fmt;
 use core::time::Duration;
 
+use crate::ClassifiedError;
+
 pub use crate::field::REDACTED;
 
 /// Turns a source field into `&dyn Error`, whether it is a concrete error type or a boxed
@@ -87,6 +89,44 @@ impl fmt::Display for Redacted {
 impl fmt::Debug for Redacted {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.pad(REDACTED)
+    }
+}
+
+/// Autoref specialization for `classified_source()`: `(&&Probe(&source)).classified()`
+/// finds `ViaClassified` (one autoref away) when the source is a
+/// `ClassifiedError`, and `ViaError` (two away) otherwise. No bound mentions `'static`:
+/// rustc ignores lifetimes when it selects a method, so a lifetime bound would pick
+/// `ViaClassified` for a non-`'static` source and then fail.
+#[doc(hidden)]
+pub struct Probe<'a, T: ?Sized>(pub &'a T);
+
+impl<T: ?Sized> fmt::Debug for Probe<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Probe")
+    }
+}
+
+#[doc(hidden)]
+pub trait ViaClassified<'a> {
+    fn classified(&self) -> Option<&'a (dyn ClassifiedError + 'a)>;
+}
+
+impl<'a, T: ClassifiedError + 'a> ViaClassified<'a> for &Probe<'a, T> {
+    #[inline]
+    fn classified(&self) -> Option<&'a (dyn ClassifiedError + 'a)> {
+        Some(self.0)
+    }
+}
+
+#[doc(hidden)]
+pub trait ViaError<'a> {
+    fn classified(&self) -> Option<&'a (dyn ClassifiedError + 'a)>;
+}
+
+impl<'a, T: ?Sized> ViaError<'a> for Probe<'a, T> {
+    #[inline]
+    fn classified(&self) -> Option<&'a (dyn ClassifiedError + 'a)> {
+        None
     }
 }
 

@@ -10,7 +10,7 @@
 
 use core::time::Duration;
 
-use crate::{Class, Visit};
+use crate::{Class, Level, Status, Visit};
 
 /// An error that says what its caller must do: the [`Class`], a stable `code`, a
 /// `retry_after` hint and structured fields.
@@ -85,7 +85,38 @@ pub trait ClassifiedError: core::error::Error {
     fn visit_fields(&self, visitor: &mut dyn Visit) {
         let _ = visitor;
     }
+
+    /// The status code for an RPC boundary. The default is the class's
+    /// ([`Status::from_class`]); the derive takes `#[class(KIND, status = NAME)]`, and
+    /// forwards to the source for `#[class(source)]` and `#[error(transparent)]`.
+    fn status(&self) -> Status {
+        Status::from_class(self.class())
+    }
+
+    /// The level at which to log this error. The default is the class's
+    /// ([`Level::from_class`]); the derive takes `#[class(KIND, level = NAME)]`.
+    fn level(&self) -> Level {
+        Level::from_class(self.class())
+    }
+
+    /// The [`source`](core::error::Error::source), when it is known to be a classified error
+    /// too, so that a [`Report`](crate::Report) shows each link's class and code.
+    ///
+    /// The derive implements it whenever the source field's type is a `ClassifiedError` (and
+    /// not a type parameter); the default is `None`.
+    fn classified_source(&self) -> Option<&(dyn ClassifiedError + '_)> {
+        None
+    }
 }
+
+/// Marks a [`ClassifiedError`] that converts into the boundary error
+/// [`error_core::Error`](crate::Error) with `From` (and so with `?`).
+///
+/// `#[derive(ClassifiedError)]` implements it. A hand-written `ClassifiedError` that should
+/// convert implements it too, with an empty `impl error_core::Boundary for MyError {}`. The
+/// marker exists because `error_core::Error` is itself a `ClassifiedError`: a `From` impl
+/// for every `ClassifiedError` would overlap with `From<T> for T`.
+pub trait Boundary: ClassifiedError {}
 
 impl<T: ClassifiedError + ?Sized> ClassifiedError for &T {
     fn class(&self) -> Class {
@@ -103,10 +134,22 @@ impl<T: ClassifiedError + ?Sized> ClassifiedError for &T {
     fn visit_fields(&self, visitor: &mut dyn Visit) {
         (**self).visit_fields(visitor);
     }
+
+    fn status(&self) -> Status {
+        (**self).status()
+    }
+
+    fn level(&self) -> Level {
+        (**self).level()
+    }
+
+    fn classified_source(&self) -> Option<&(dyn ClassifiedError + '_)> {
+        (**self).classified_source()
+    }
 }
 
-#[cfg(feature = "std")]
-impl<T: ClassifiedError> ClassifiedError for std::boxed::Box<T> {
+#[cfg(feature = "alloc")]
+impl<T: ClassifiedError> ClassifiedError for alloc::boxed::Box<T> {
     fn class(&self) -> Class {
         (**self).class()
     }
@@ -121,6 +164,18 @@ impl<T: ClassifiedError> ClassifiedError for std::boxed::Box<T> {
 
     fn visit_fields(&self, visitor: &mut dyn Visit) {
         (**self).visit_fields(visitor);
+    }
+
+    fn status(&self) -> Status {
+        (**self).status()
+    }
+
+    fn level(&self) -> Level {
+        (**self).level()
+    }
+
+    fn classified_source(&self) -> Option<&(dyn ClassifiedError + '_)> {
+        (**self).classified_source()
     }
 }
 

@@ -66,19 +66,37 @@
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "alloc")]
+extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
 mod class;
 mod classified;
+mod context;
+#[cfg(feature = "alloc")]
+mod error;
 mod field;
+mod foreign;
+mod level;
+mod report;
+mod status;
 
 #[doc(hidden)]
 pub mod __private;
 
 pub use crate::class::{Class, ParseClassError};
-pub use crate::classified::{ClassifiedError, Retriable};
+pub use crate::classified::{Boundary, ClassifiedError, Retriable};
+pub use crate::context::{IntoError, NoSource, OptionExt, ResultExt};
+#[cfg(feature = "alloc")]
+pub use crate::error::Error;
 pub use crate::field::{REDACTED, Value, Visit};
+#[cfg(feature = "std")]
+pub use crate::foreign::io_class;
+pub use crate::foreign::{classify, find_classified};
+pub use crate::level::Level;
+pub use crate::report::Report;
+pub use crate::status::Status;
 
 #[cfg(feature = "derive")]
 #[doc = include_str!("../doc/derive.md")]

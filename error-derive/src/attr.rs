@@ -27,6 +27,47 @@ pub(crate) const CLASSES: [(&str, &str, bool); 10] = [
     ("internal", "Internal", false),
 ];
 
+/// The status names `status = NAME` accepts, with the matching variant of
+/// `error_core::Status`.
+pub(crate) const STATUSES: [(&str, &str); 16] = [
+    ("cancelled", "Cancelled"),
+    ("unknown", "Unknown"),
+    ("invalid_argument", "InvalidArgument"),
+    ("deadline_exceeded", "DeadlineExceeded"),
+    ("not_found", "NotFound"),
+    ("already_exists", "AlreadyExists"),
+    ("permission_denied", "PermissionDenied"),
+    ("resource_exhausted", "ResourceExhausted"),
+    ("failed_precondition", "FailedPrecondition"),
+    ("aborted", "Aborted"),
+    ("out_of_range", "OutOfRange"),
+    ("unimplemented", "Unimplemented"),
+    ("internal", "Internal"),
+    ("unavailable", "Unavailable"),
+    ("data_loss", "DataLoss"),
+    ("unauthenticated", "Unauthenticated"),
+];
+
+/// The level names `level = NAME` accepts, with the matching variant of `error_core::Level`.
+pub(crate) const LEVELS: [(&str, &str); 5] = [
+    ("error", "Error"),
+    ("warn", "Warn"),
+    ("info", "Info"),
+    ("debug", "Debug"),
+    ("trace", "Trace"),
+];
+
+/// Where an enum's context selectors go: `context = module` or `context = none`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Context {
+    /// Beside the enum (the default, when no `context` is written).
+    Here,
+    /// In a module named after the enum.
+    Module,
+    /// Nowhere.
+    None,
+}
+
 /// Where an attribute was written.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Place {
@@ -84,6 +125,11 @@ pub(crate) struct ClassAttr {
     pub(crate) kind: Option<ClassName>,
     pub(crate) code: Option<LitStr>,
     pub(crate) retry_after_ms: Option<(Ident, u64)>,
+    /// `status = NAME`: the variant of `error_core::Status`.
+    pub(crate) status: Option<(Ident, &'static str)>,
+    /// `level = NAME`: the variant of `error_core::Level`.
+    pub(crate) level: Option<(Ident, &'static str)>,
+    pub(crate) context: Option<(Ident, Context)>,
     pub(crate) exhaustive: Option<Ident>,
     pub(crate) free_messages: Option<Ident>,
 }
@@ -361,10 +407,15 @@ fn class_list() -> String {
 
 /// The class name nearest to `unknown`, if any is near enough to be a typo.
 fn nearest_class(unknown: &str) -> Option<&'static str> {
-    CLASSES
-        .iter()
-        .map(|(name, _, _)| *name)
-        .chain(["source"])
+    nearest(
+        unknown,
+        CLASSES.iter().map(|(name, _, _)| *name).chain(["source"]),
+    )
+}
+
+/// The name nearest to `unknown`, if any is near enough to be a typo.
+fn nearest(unknown: &str, names: impl Iterator<Item = &'static str>) -> Option<&'static str> {
+    names
         .map(|name| (levenshtein(unknown, name), name))
         .filter(|(distance, name)| *distance <= 2.max(name.len() / 3))
         .min_by_key(|(distance, _)| *distance)
@@ -410,6 +461,9 @@ fn parse_class_attr(cx: &Ctxt, attr: &Attribute, place: Place) -> Option<ClassAt
         kind: None,
         code: None,
         retry_after_ms: None,
+        status: None,
+        level: None,
+        context: None,
         exhaustive: None,
         free_messages: None,
     };
@@ -547,18 +601,74 @@ fn parse_class_option(
                 out.retry_after_ms = Some((key.clone(), ms));
             }
         }
+        "status" | "level" => {
+            let value: Ident = input.parse()?;
+            let (table, slot): (&[(&str, &'static str)], _) = if name == "status" {
+                (&STATUSES, &mut out.status)
+            } else {
+                (&LEVELS, &mut out.level)
+            };
+            if place == Place::Enum {
+                cx.error_at(
+                    key.span(),
+                    format_args!("`{name}` goes on a variant, not on the enum"),
+                );
+            } else if slot.is_some() {
+                cx.error_at(key.span(), format_args!("duplicate `{name}`"));
+            } else if let Some((_, variant)) = table.iter().find(|(n, _)| value == n) {
+                *slot = Some((key.clone(), *variant));
+            } else {
+                unknown_value(cx, &name, &value, table.iter().map(|(n, _)| *n));
+            }
+        }
+        "context" => {
+            let value: Ident = input.parse()?;
+            let context = match value.to_string().as_str() {
+                "module" => Some(Context::Module),
+                "none" => Some(Context::None),
+                _ => None,
+            };
+            if place == Place::Variant {
+                cx.error_at(
+                    key.span(),
+                    "`context` goes on the enum or the struct, not on a variant",
+                );
+            } else if out.context.is_some() {
+                cx.error_at(key.span(), "duplicate `context`");
+            } else if let Some(context) = context {
+                out.context = Some((key.clone(), context));
+            } else {
+                unknown_value(cx, "context", &value, ["module", "none"].into_iter());
+            }
+        }
         _ => {
             // Skip the value so that parsing can go on with the next option.
             input.parse::<syn::Expr>()?;
             cx.error_at(
                 key.span(),
                 format_args!(
-                    "unknown #[class] option `{name}`; expected one of: code, retry_after_ms"
+                    "unknown #[class] option `{name}`; expected one of: code, retry_after_ms, status, level, context"
                 ),
             );
         }
     }
     Ok(())
+}
+
+fn unknown_value(
+    cx: &Ctxt,
+    option: &str,
+    value: &Ident,
+    names: impl Iterator<Item = &'static str> + Clone,
+) {
+    let suggestion = nearest(&value.to_string(), names.clone())
+        .map(|near| format!("did you mean `{near}`? "))
+        .unwrap_or_default();
+    let list = names.collect::<Vec<_>>().join(", ");
+    cx.error_at(
+        value.span(),
+        format_args!("unknown {option} `{value}`; {suggestion}expected one of: {list}"),
+    );
 }
 
 fn parse_kv_attr(cx: &Ctxt, attr: &Attribute) -> Option<KvMode> {

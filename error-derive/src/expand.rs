@@ -40,11 +40,13 @@ pub(crate) fn expand(input: &Input) -> TokenStream {
     let error = error_impl(input, &mut bounds);
     let classified = classified_impl(input, &mut bounds);
     let froms = input.cases.iter().filter_map(|case| from_impl(input, case));
+    let selectors = crate::context::selectors(input);
     quote! {
         #display
         #error
         #classified
         #(#froms)*
+        #selectors
     }
 }
 
@@ -171,7 +173,7 @@ fn type_span(ty: &Type) -> Span {
 }
 
 /// `tokens` with every span replaced by `span`.
-fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+pub(crate) fn respan(tokens: TokenStream, span: Span) -> TokenStream {
     tokens
         .into_iter()
         .map(|mut tt| {
@@ -457,51 +459,91 @@ fn delegate_call(field: &Field, method: &str, extra: &TokenStream) -> TokenStrea
     quote!(::error_core::ClassifiedError::#method(#binding #extra))
 }
 
+/// The `match` arms of one `ClassifiedError` method, and whether any case says something
+/// other than the trait's default.
+#[derive(Default)]
+struct Method {
+    arms: Vec<TokenStream>,
+    specific: bool,
+}
+
+impl Method {
+    fn push(&mut self, pat: &TokenStream, expr: &TokenStream, specific: bool) {
+        self.arms.push(quote!(#pat => #expr,));
+        self.specific |= specific;
+    }
+
+    /// `signature { match self { arms } }`, or nothing when every case would return what
+    /// the trait's default returns.
+    fn expand(&self, signature: &TokenStream) -> Option<TokenStream> {
+        let arms = &self.arms;
+        self.specific.then(|| {
+            quote! {
+                #signature {
+                    match self {
+                        #(#arms)*
+                    }
+                }
+            }
+        })
+    }
+}
+
 fn classified_impl(input: &Input, bounds: &mut Bounds) -> TokenStream {
-    let mut class_arms = Vec::new();
-    let mut code_arms = Vec::new();
-    let mut retry_arms = Vec::new();
-    let mut visit_arms = Vec::new();
-    let mut any_retry = false;
-    let mut any_visit = false;
+    let mut class = Method::default();
+    let mut code = Method::default();
+    let mut retry = Method::default();
+    let mut visit = Method::default();
+    let mut status = Method::default();
+    let mut level = Method::default();
+    let mut source = Method::default();
     for case in &input.cases {
         let pat = pattern(case);
         let delegate_to = delegate(input, case);
         if let Some(field) = delegate_to {
             bounds.classified(field.ty, &quote!(::error_core::ClassifiedError));
         }
-        let class = class_expr(input, case, delegate_to);
-        class_arms.push(quote!(#pat => #class,));
-        let code = code_expr(input, case, delegate_to);
-        code_arms.push(quote!(#pat => #code,));
-        let retry = retry_expr(case, delegate_to, bounds);
-        any_retry |= retry.is_some();
-        let retry = retry.unwrap_or_else(|| quote!(::core::option::Option::None));
-        retry_arms.push(quote!(#pat => #retry,));
+        class.push(&pat, &class_expr(input, case, delegate_to), true);
+        code.push(&pat, &code_expr(input, case, delegate_to), true);
+        let hint = retry_expr(case, delegate_to, bounds);
+        let none = quote!(::core::option::Option::None);
+        retry.push(&pat, hint.as_ref().unwrap_or(&none), hint.is_some());
         let visits = visit_stmts(case, delegate_to, bounds);
-        any_visit |= !visits.is_empty();
-        visit_arms.push(quote!(#pat => { #(#visits)* }));
+        visit.push(&pat, &quote!({ #(#visits)* }), !visits.is_empty());
+        let own = case.attrs.class.as_ref();
+        let (expr, specific) = status_or_level(
+            input,
+            case,
+            delegate_to,
+            own.and_then(|c| c.status.as_ref()).map(|(_, v)| *v),
+            &quote!(::error_core::Status),
+            "status",
+        );
+        status.push(&pat, &expr, specific);
+        let (expr, specific) = status_or_level(
+            input,
+            case,
+            delegate_to,
+            own.and_then(|c| c.level.as_ref()).map(|(_, v)| *v),
+            &quote!(::error_core::Level),
+            "level",
+        );
+        level.push(&pat, &expr, specific);
+        let found = classified_source_expr(case);
+        source.push(&pat, found.as_ref().unwrap_or(&none), found.is_some());
     }
 
-    // `retry_after` and `visit_fields` keep the trait's defaults when no case has anything
-    // to say.
-    let retry_fn = any_retry.then(|| {
-        quote! {
-            fn retry_after(&self) -> ::core::option::Option<::core::time::Duration> {
-                match self {
-                    #(#retry_arms)*
-                }
-            }
-        }
-    });
-    let visit_fn = any_visit.then(|| {
-        quote! {
-            fn visit_fields(&self, __visitor: &mut dyn ::error_core::Visit) {
-                match self {
-                    #(#visit_arms)*
-                }
-            }
-        }
+    let class_fn = class.expand(&quote!(fn class(&self) -> ::error_core::Class));
+    let code_fn = code.expand(&quote!(fn code(&self) -> &'static str));
+    let retry_fn = retry
+        .expand(&quote!(fn retry_after(&self) -> ::core::option::Option<::core::time::Duration>));
+    let visit_fn =
+        visit.expand(&quote!(fn visit_fields(&self, __visitor: &mut dyn ::error_core::Visit)));
+    let status_fn = status.expand(&quote!(fn status(&self) -> ::error_core::Status));
+    let level_fn = level.expand(&quote!(fn level(&self) -> ::error_core::Level));
+    let source_fn = source.expand(&quote! {
+        fn classified_source(&self)
+            -> ::core::option::Option<&(dyn ::error_core::ClassifiedError + '_)>
     });
     let original = input.original;
     let ty = &original.ident;
@@ -511,22 +553,75 @@ fn classified_impl(input: &Input, bounds: &mut Bounds) -> TokenStream {
     quote! {
         #allows
         impl #impl_generics ::error_core::ClassifiedError for #ty #ty_generics #where_clause {
-            fn class(&self) -> ::error_core::Class {
-                match self {
-                    #(#class_arms)*
-                }
-            }
-
-            fn code(&self) -> &'static str {
-                match self {
-                    #(#code_arms)*
-                }
-            }
-
+            #class_fn
+            #code_fn
             #retry_fn
             #visit_fn
+            #status_fn
+            #level_fn
+            #source_fn
         }
+
+        #allows
+        impl #impl_generics ::error_core::Boundary for #ty #ty_generics #where_clause {}
     }
+}
+
+/// The `status()` or `level()` of a case, and whether it differs from what the trait's
+/// default (the class's) would give: a `status = ..` / `level = ..` of its own, or the
+/// source's, for a case that forwards to it.
+fn status_or_level(
+    input: &Input,
+    case: &Case,
+    delegate_to: Option<&Field>,
+    own: Option<&str>,
+    ty: &TokenStream,
+    method: &str,
+) -> (TokenStream, bool) {
+    if let Some(variant) = own {
+        let variant = Ident::new(variant, Span::call_site());
+        return (quote!(#ty::#variant), true);
+    }
+    if let Some(field) = delegate_to {
+        return (delegate_call(field, method, &TokenStream::new()), true);
+    }
+    let class = class_expr(input, case, delegate_to);
+    (quote!(#ty::from_class(#class)), false)
+}
+
+/// The source as a classified error, when its type is one (autoref specialization: the
+/// `ViaClassified` impl applies only to a `ClassifiedError`, else `ViaError`'s `None`
+/// does; a type parameter without a `ClassifiedError` bound gets `None`). `None` when the
+/// case has no source.
+fn classified_source_expr(case: &Case) -> Option<TokenStream> {
+    if case.is_transparent() {
+        let field = case.fields.first()?;
+        return Some(delegate_call(
+            field,
+            "classified_source",
+            &TokenStream::new(),
+        ));
+    }
+    let field = &case.fields[case.source_field()?];
+    let binding = &field.binding;
+    let probe = |value: &TokenStream| {
+        quote!({
+            #[allow(unused_imports)]
+            use ::error_core::__private::{ViaClassified as _, ViaError as _};
+            (&&::error_core::__private::Probe(#value)).classified()
+        })
+    };
+    Some(if crate::prop::option_inner(field.ty).is_some() {
+        let found = probe(&quote!(__source));
+        quote! {
+            match #binding {
+                ::core::option::Option::Some(__source) => #found,
+                ::core::option::Option::None => ::core::option::Option::None,
+            }
+        }
+    } else {
+        probe(&quote!(#binding))
+    })
 }
 
 fn class_expr(input: &Input, case: &Case, delegate_to: Option<&Field>) -> TokenStream {

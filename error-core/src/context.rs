@@ -1,0 +1,137 @@
+//! Context selectors: adding a layer's context to an error from below, snafu style.
+//!
+//! An error that starts in a storage layer reaches an RPC handler through several layers, and
+//! each layer adds its own context ("failed to create replica" and the replica's uuid)
+//! without repeating the cause. For every variant, `#[derive(ClassifiedError)]` generates a
+//! *context selector*, a struct named `{Variant}Ctx` holding the variant's fields other than
+//! the source, each of any type that converts `Into` the field's type. [`ResultExt::context`]
+//! then wraps an error from below into the variant:
+//!
+//! ```
+//! use error_core::{ClassifiedError, ResultExt};
+//!
+//! #[derive(Debug, ClassifiedError)]
+//! #[class(invalid)]
+//! #[error("replica already exists")]
+//! struct ReplicaExists;
+//!
+//! #[derive(Debug, ClassifiedError)]
+//! enum RpcError {
+//!     #[error("failed to create replica")]
+//!     #[class(source)]
+//!     CreateReplica { source: ReplicaExists, uuid: String },
+//! }
+//!
+//! fn create(uuid: &str) -> Result<(), RpcError> {
+//!     Err::<(), _>(ReplicaExists).context(CreateReplicaCtx { uuid })
+//! }
+//! assert_eq!(create("dbe4d7eb").unwrap_err().to_string(), "failed to create replica. uuid=`dbe4d7eb`");
+//! ```
+//!
+//! A variant without a source (a *leaf*) gets a selector too: [`OptionExt::context`] turns a
+//! `None` into that error, and the selector's own `build()` and `fail()` make the error and
+//! an `Err` of it.
+//!
+//! The selectors live beside the enum, with its visibility, so two enums in one module that
+//! share a variant name would define the same selector twice. The advice is snafu's: one
+//! error enum per module. Otherwise `#[class(context = module)]` on the enum puts its
+//! selectors in a module named after it (`propose_error::NotLeaderCtx`), and
+//! `#[class(context = none)]` generates none.
+
+/// A context selector: turns a source error into the error `E`.
+///
+/// The derive implements it for every `{Variant}Ctx` it generates; the only impl of
+/// `IntoError<_>` for a selector lets type inference find `E` from the selector alone.
+pub trait IntoError<E>: Sized {
+    /// What the selector wraps: the variant's source type, or [`NoSource`] for a leaf.
+    type Source;
+
+    /// Builds the error from this context and the source.
+    fn into_error(self, source: Self::Source) -> E;
+}
+
+/// The [`IntoError::Source`] of a leaf variant's selector: there is no source.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NoSource;
+
+/// `.context(selector)` and `.with_context(|| selector)` on a `Result`.
+pub trait ResultExt<T, S>: Sized {
+    /// Wraps the error, if any, into the selector's variant.
+    ///
+    /// # Errors
+    ///
+    /// The error of `self`, wrapped.
+    fn context<C, E>(self, context: C) -> Result<T, E>
+    where
+        C: IntoError<E>,
+        S: Into<C::Source>;
+
+    /// Like [`context`](ResultExt::context), building the selector only on error.
+    ///
+    /// # Errors
+    ///
+    /// The error of `self`, wrapped.
+    fn with_context<F, C, E>(self, context: F) -> Result<T, E>
+    where
+        F: FnOnce() -> C,
+        C: IntoError<E>,
+        S: Into<C::Source>;
+}
+
+impl<T, S> ResultExt<T, S> for Result<T, S> {
+    #[inline]
+    fn context<C, E>(self, context: C) -> Result<T, E>
+    where
+        C: IntoError<E>,
+        S: Into<C::Source>,
+    {
+        self.map_err(|source| context.into_error(source.into()))
+    }
+
+    #[inline]
+    fn with_context<F, C, E>(self, context: F) -> Result<T, E>
+    where
+        F: FnOnce() -> C,
+        C: IntoError<E>,
+        S: Into<C::Source>,
+    {
+        self.map_err(|source| context().into_error(source.into()))
+    }
+}
+
+/// `.context(selector)` on an `Option`: `None` becomes a leaf variant's error.
+///
+/// ```
+/// use error_core::{ClassifiedError, OptionExt};
+///
+/// #[derive(Debug, ClassifiedError)]
+/// enum LookupError {
+///     #[error("pool not found")]
+///     #[class(invalid)]
+///     PoolNotFound { pool: String },
+/// }
+///
+/// let pools = ["p1"];
+/// let found = pools.iter().find(|p| **p == "p2").context(PoolNotFoundCtx { pool: "p2" });
+/// assert_eq!(found.unwrap_err().to_string(), "pool not found. pool=`p2`");
+/// ```
+pub trait OptionExt<T>: Sized {
+    /// `Some(t)` stays `Ok(t)`; `None` becomes `Err` of the selector's error.
+    ///
+    /// # Errors
+    ///
+    /// The selector's error, when `self` is `None`.
+    fn context<C, E>(self, context: C) -> Result<T, E>
+    where
+        C: IntoError<E, Source = NoSource>;
+}
+
+impl<T> OptionExt<T> for Option<T> {
+    #[inline]
+    fn context<C, E>(self, context: C) -> Result<T, E>
+    where
+        C: IntoError<E, Source = NoSource>,
+    {
+        self.ok_or_else(|| context.into_error(NoSource))
+    }
+}

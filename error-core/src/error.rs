@@ -1,0 +1,335 @@
+//! [`Error`]: the classified boundary error.
+//!
+//! A library's public API should not expose its internal error enums, yet its callers still
+//! need to know whether to retry. A `tower` stack that erases error types has the same need.
+//! `Error` is for both: an opaque, `Send + Sync + 'static` error, one pointer wide, that keeps
+//! everything a caller acts on (class, code, status, level, retry hint, fields and the source
+//! chain) and the original error itself for [`Error::downcast_ref`]. It displays as the
+//! original and its `source()` is the original's source: it is transparent, as
+//! `anyhow::Error` is.
+//!
+//! Errors with no type of their own are made with the ad-hoc constructors, one per class
+//! ([`Error::transient`], …), as SlateDB's public `Error` is.
+//!
+//! Converting a typed error costs two allocations (the error, and the pointer-wide box that
+//! holds its vtable); an ad-hoc error costs one. Displaying allocates nothing.
+
+use alloc::borrow::Cow;
+use alloc::boxed::Box;
+use core::error::Error as StdError;
+use core::fmt;
+use core::time::Duration;
+
+use crate::{Boundary, Class, ClassifiedError, Level, Report, Status, Visit};
+
+/// An opaque classified error for public APIs and type-erased stacks. See the
+/// [module documentation](self).
+///
+/// ```
+/// use error_core::{Class, ClassifiedError, Error};
+///
+/// #[derive(Debug, ClassifiedError)]
+/// #[class(conflict)]
+/// #[error("transaction conflict")]
+/// struct TxnConflict { txn: u64 }
+///
+/// fn commit() -> Result<(), Error> {
+///     Err(TxnConflict { txn: 7 })?
+/// }
+///
+/// let err = commit().unwrap_err();
+/// assert_eq!(err.class(), Class::Conflict);
+/// assert_eq!(err.code(), "TxnConflict");
+/// assert_eq!(err.to_string(), "transaction conflict. txn=`7`");
+/// assert_eq!(err.downcast_ref::<TxnConflict>().map(|e| e.txn), Some(7));
+/// assert_eq!(std::mem::size_of::<Error>(), std::mem::size_of::<usize>());
+///
+/// let closed = Error::closed("database is closed").with_code("db.closed");
+/// assert_eq!(closed.class(), Class::Closed);
+/// assert_eq!(closed.code(), "db.closed");
+/// ```
+pub struct Error {
+    inner: Box<Repr>,
+}
+
+enum Repr {
+    /// A typed error, with the source that [`Error::with_source`] gave it, if any.
+    Typed {
+        error: Box<dyn ClassifiedError + Send + Sync + 'static>,
+        source: Option<Box<dyn StdError + Send + Sync + 'static>>,
+    },
+    Adhoc(Adhoc),
+}
+
+struct Adhoc {
+    class: Class,
+    message: Cow<'static, str>,
+    code: Option<&'static str>,
+    status: Option<Status>,
+    level: Option<Level>,
+    retry_after: Option<Duration>,
+    source: Option<Box<dyn StdError + Send + Sync + 'static>>,
+}
+
+macro_rules! adhoc_constructors {
+    ($($(#[$doc:meta])* $name:ident => $class:ident,)*) => {
+        $(
+            $(#[$doc])*
+            #[must_use]
+            pub fn $name(message: impl Into<Cow<'static, str>>) -> Error {
+                Error::adhoc(Class::$class, message)
+            }
+        )*
+    };
+}
+
+impl Error {
+    /// Wraps a typed classified error. `From` does the same for types that implement
+    /// [`Boundary`] (every derived type), so `?` converts.
+    #[must_use]
+    pub fn new<E>(error: E) -> Error
+    where
+        E: ClassifiedError + Send + Sync + 'static,
+    {
+        Error {
+            inner: Box::new(Repr::Typed {
+                error: Box::new(error),
+                source: None,
+            }),
+        }
+    }
+
+    /// An ad-hoc error of class `class` with `message`. Its code is the class's name unless
+    /// [`with_code`](Error::with_code) sets one.
+    #[must_use]
+    pub fn adhoc(class: Class, message: impl Into<Cow<'static, str>>) -> Error {
+        Error {
+            inner: Box::new(Repr::Adhoc(Adhoc {
+                class,
+                message: message.into(),
+                code: None,
+                status: None,
+                level: None,
+                retry_after: None,
+                source: None,
+            })),
+        }
+    }
+
+    adhoc_constructors! {
+        /// An ad-hoc [`Class::Transient`] error.
+        transient => Transient,
+        /// An ad-hoc [`Class::Busy`] error.
+        busy => Busy,
+        /// An ad-hoc [`Class::Redirect`] error.
+        redirect => Redirect,
+        /// An ad-hoc [`Class::Conflict`] error.
+        conflict => Conflict,
+        /// An ad-hoc [`Class::Invalid`] error.
+        invalid => Invalid,
+        /// An ad-hoc [`Class::Denied`] error.
+        denied => Denied,
+        /// An ad-hoc [`Class::Closed`] error.
+        closed => Closed,
+        /// An ad-hoc [`Class::Data`] error.
+        data => Data,
+        /// An ad-hoc [`Class::Fatal`] error.
+        fatal => Fatal,
+        /// An ad-hoc [`Class::Internal`] error.
+        internal => Internal,
+    }
+
+    /// Sets the source: what [`source()`](core::error::Error::source) returns.
+    ///
+    /// For an error made from a typed error, the given source replaces the typed error's
+    /// own in `source()`; the typed error, whole and with its own chain, stays reachable
+    /// through [`downcast_ref`](Error::downcast_ref).
+    #[must_use]
+    pub fn with_source(
+        mut self,
+        source: impl Into<Box<dyn StdError + Send + Sync + 'static>>,
+    ) -> Error {
+        let source = Some(source.into());
+        match &mut *self.inner {
+            Repr::Typed { source: slot, .. } => *slot = source,
+            Repr::Adhoc(adhoc) => adhoc.source = source,
+        }
+        self
+    }
+
+    /// Sets the code of an ad-hoc error. An error made from a typed error keeps the typed
+    /// error's code, and this returns it unchanged.
+    #[must_use]
+    pub fn with_code(mut self, code: &'static str) -> Error {
+        if let Repr::Adhoc(adhoc) = &mut *self.inner {
+            adhoc.code = Some(code);
+        }
+        self
+    }
+
+    /// Sets the status of an ad-hoc error (default: the class's). An error made from a
+    /// typed error keeps the typed error's status, and this returns it unchanged.
+    #[must_use]
+    pub fn with_status(mut self, status: Status) -> Error {
+        if let Repr::Adhoc(adhoc) = &mut *self.inner {
+            adhoc.status = Some(status);
+        }
+        self
+    }
+
+    /// Sets the level of an ad-hoc error (default: the class's). An error made from a typed
+    /// error keeps the typed error's level, and this returns it unchanged.
+    #[must_use]
+    pub fn with_level(mut self, level: Level) -> Error {
+        if let Repr::Adhoc(adhoc) = &mut *self.inner {
+            adhoc.level = Some(level);
+        }
+        self
+    }
+
+    /// Sets the retry hint of an ad-hoc error. An error made from a typed error keeps the
+    /// typed error's hint, and this returns it unchanged.
+    #[must_use]
+    pub fn with_retry_after(mut self, after: Duration) -> Error {
+        if let Repr::Adhoc(adhoc) = &mut *self.inner {
+            adhoc.retry_after = Some(after);
+        }
+        self
+    }
+
+    /// The typed error this was made from, if it is an `E`.
+    #[must_use]
+    pub fn downcast_ref<E: StdError + 'static>(&self) -> Option<&E> {
+        match &*self.inner {
+            Repr::Typed { error, .. } => {
+                let error: &(dyn StdError + 'static) = &**error;
+                error.downcast_ref::<E>()
+            }
+            Repr::Adhoc(_) => None,
+        }
+    }
+
+    /// The typed error this was made from, if it is an `E`, mutably.
+    #[must_use]
+    pub fn downcast_mut<E: StdError + 'static>(&mut self) -> Option<&mut E> {
+        match &mut *self.inner {
+            Repr::Typed { error, .. } => {
+                let error: &mut (dyn StdError + 'static) = &mut **error;
+                error.downcast_mut::<E>()
+            }
+            Repr::Adhoc(_) => None,
+        }
+    }
+
+    /// The error as a classified trait object: the typed error, or `self` when ad-hoc.
+    fn classified(&self) -> Option<&(dyn ClassifiedError + Send + Sync + 'static)> {
+        match &*self.inner {
+            Repr::Typed { error, .. } => Some(&**error),
+            Repr::Adhoc(_) => None,
+        }
+    }
+}
+
+impl<E> From<E> for Error
+where
+    E: Boundary + Send + Sync + 'static,
+{
+    fn from(error: E) -> Error {
+        Error::new(error)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &*self.inner {
+            Repr::Typed { error, .. } => fmt::Display::fmt(error, f),
+            Repr::Adhoc(adhoc) => f.write_str(&adhoc.message),
+        }
+    }
+}
+
+impl fmt::Debug for Error {
+    /// The multi-line [`Report`] of the chain, as `{:#}` shows it, so that
+    /// `fn main() -> Result<(), error_core::Error>` prints a readable chain.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:#}", Report::new(self))
+    }
+}
+
+impl StdError for Error {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        match &*self.inner {
+            Repr::Typed {
+                source: Some(source),
+                ..
+            }
+            | Repr::Adhoc(Adhoc {
+                source: Some(source),
+                ..
+            }) => Some(&**source),
+            Repr::Typed { error, .. } => error.source(),
+            Repr::Adhoc(_) => None,
+        }
+    }
+}
+
+impl ClassifiedError for Error {
+    fn class(&self) -> Class {
+        match &*self.inner {
+            Repr::Typed { error, .. } => error.class(),
+            Repr::Adhoc(adhoc) => adhoc.class,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match &*self.inner {
+            Repr::Typed { error, .. } => error.code(),
+            Repr::Adhoc(adhoc) => adhoc.code.unwrap_or(adhoc.class.as_str()),
+        }
+    }
+
+    fn retry_after(&self) -> Option<Duration> {
+        match &*self.inner {
+            Repr::Typed { error, .. } => error.retry_after(),
+            Repr::Adhoc(adhoc) => adhoc.retry_after,
+        }
+    }
+
+    fn visit_fields(&self, visitor: &mut dyn Visit) {
+        if let Some(error) = self.classified() {
+            error.visit_fields(visitor);
+        }
+    }
+
+    fn status(&self) -> Status {
+        match &*self.inner {
+            Repr::Typed { error, .. } => error.status(),
+            Repr::Adhoc(adhoc) => adhoc.status.unwrap_or(Status::from_class(adhoc.class)),
+        }
+    }
+
+    fn level(&self) -> Level {
+        match &*self.inner {
+            Repr::Typed { error, .. } => error.level(),
+            Repr::Adhoc(adhoc) => adhoc.level.unwrap_or(Level::from_class(adhoc.class)),
+        }
+    }
+
+    fn classified_source(&self) -> Option<&(dyn ClassifiedError + '_)> {
+        match &*self.inner {
+            Repr::Typed {
+                source: None,
+                error,
+            } => error.classified_source(),
+            Repr::Typed {
+                source: Some(source),
+                ..
+            }
+            | Repr::Adhoc(Adhoc {
+                source: Some(source),
+                ..
+            }) => crate::foreign::as_classified(&**source),
+            Repr::Adhoc(_) => None,
+        }
+    }
+}

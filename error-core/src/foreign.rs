@@ -1,0 +1,182 @@
+//! Classification of errors this crate's users did not write.
+//!
+//! - `std::io::Error` is a [`ClassifiedError`], its class chosen by its
+//!   [`ErrorKind`](std::io::ErrorKind) (table on [`io_class`]). It therefore converts into
+//!   [`Error`](crate::Error) and can be a `#[class(source)]`.
+//! - [`Class::from_grpc`](crate::Class::from_grpc) and
+//!   [`Class::from_http`](crate::Class::from_http) classify a status received from a peer.
+//! - [`find_classified`] walks a `dyn Error` chain, for code that only holds a
+//!   `Box<dyn Error>`, and returns the first link it can classify.
+//!
+//! A `dyn Error` cannot be asked whether its concrete type implements `ClassifiedError`:
+//! Rust has no such query. `find_classified` therefore recognises the types it knows
+//! (`error_core::Error`, `std::io::Error`, [`ParseClassError`]). A typed error that crosses a
+//! type-erased boundary should be converted into `error_core::Error` first (`?` does it), and
+//! is then found with everything it knows.
+
+use core::error::Error as StdError;
+
+use crate::{Class, ClassifiedError, ParseClassError};
+
+/// The link as a classified error, if its type is one this crate can recognise.
+pub(crate) fn as_classified<'a>(
+    error: &'a (dyn StdError + 'static),
+) -> Option<&'a (dyn ClassifiedError + 'static)> {
+    #[cfg(feature = "alloc")]
+    if let Some(error) = error.downcast_ref::<crate::Error>() {
+        return Some(error);
+    }
+    #[cfg(feature = "std")]
+    if let Some(error) = error.downcast_ref::<std::io::Error>() {
+        return Some(error);
+    }
+    if let Some(error) = error.downcast_ref::<ParseClassError>() {
+        return Some(error);
+    }
+    None
+}
+
+/// The first link of `error`'s chain (itself, then its sources) that is a classified error
+/// this crate can recognise: `error_core::Error`, `std::io::Error` or [`ParseClassError`].
+///
+/// ```
+/// use error_core::{find_classified, Class, ClassifiedError};
+///
+/// #[derive(Debug, ClassifiedError)]
+/// #[class(busy)]
+/// #[error("queue full")]
+/// struct QueueFull;
+///
+/// let erased: Box<dyn std::error::Error + Send + Sync> = Box::new(error_core::Error::from(QueueFull));
+/// let found = find_classified(&*erased).unwrap();
+/// assert_eq!(found.class(), Class::Busy);
+/// assert_eq!(found.code(), "QueueFull");
+///
+/// let io: Box<dyn std::error::Error> = Box::new(std::io::Error::from(std::io::ErrorKind::TimedOut));
+/// assert_eq!(find_classified(&*io).map(|e| e.class()), Some(Class::Transient));
+/// ```
+#[must_use]
+pub fn find_classified<'a>(
+    error: &'a (dyn StdError + 'static),
+) -> Option<&'a (dyn ClassifiedError + 'static)> {
+    let mut link = Some(error);
+    while let Some(error) = link {
+        if let Some(classified) = as_classified(error) {
+            return Some(classified);
+        }
+        link = error.source();
+    }
+    None
+}
+
+/// The class of the first classified link of `error`'s chain; see [`find_classified`].
+#[must_use]
+pub fn classify(error: &(dyn StdError + 'static)) -> Option<Class> {
+    find_classified(error).map(ClassifiedError::class)
+}
+
+#[cfg(feature = "std")]
+pub use io::io_class;
+
+#[cfg(feature = "std")]
+mod io {
+    use std::io::{self, ErrorKind};
+
+    use crate::{Boundary, Class, ClassifiedError, Status};
+
+    /// The class and code of an [`io::ErrorKind`]:
+    ///
+    /// | kinds | class |
+    /// |---|---|
+    /// | `ConnectionReset`, `ConnectionRefused`, `ConnectionAborted`, `NotConnected`, `BrokenPipe`, `TimedOut`, `Interrupted`, `UnexpectedEof`, `WriteZero`, `HostUnreachable`, `NetworkUnreachable`, `NetworkDown`, `AddrInUse`, `StaleNetworkFileHandle` | transient |
+    /// | `WouldBlock`, `ResourceBusy`, `ExecutableFileBusy`, `StorageFull` | busy |
+    /// | `AlreadyExists`, `InvalidInput`, `InvalidData`, `NotFound`, `Unsupported`, `AddrNotAvailable`, `IsADirectory`, `NotADirectory`, `DirectoryNotEmpty`, `FileTooLarge`, `NotSeekable`, `TooManyLinks`, `ArgumentListTooLong`, `CrossesDevices` | invalid |
+    /// | `PermissionDenied`, `ReadOnlyFilesystem`, `QuotaExceeded` | denied |
+    /// | `Deadlock` | conflict |
+    /// | `OutOfMemory` | fatal |
+    /// | `Other` and any other kind | internal |
+    ///
+    /// The code is `"std::io::ErrorKind::NAME"`, or `"std::io::Error"` for a kind not listed.
+    ///
+    /// ```
+    /// use error_core::{io_class, Class};
+    /// assert_eq!(io_class(std::io::ErrorKind::ConnectionReset), (Class::Transient, "std::io::ErrorKind::ConnectionReset"));
+    /// assert_eq!(io_class(std::io::ErrorKind::PermissionDenied).0, Class::Denied);
+    /// ```
+    #[must_use]
+    pub fn io_class(kind: ErrorKind) -> (Class, &'static str) {
+        macro_rules! kinds {
+            ($($kind:ident => $class:ident,)*) => {
+                match kind {
+                    $(ErrorKind::$kind => (Class::$class, concat!("std::io::ErrorKind::", stringify!($kind))),)*
+                    _ => (Class::Internal, "std::io::Error"),
+                }
+            };
+        }
+        kinds! {
+            ConnectionReset => Transient,
+            ConnectionRefused => Transient,
+            ConnectionAborted => Transient,
+            NotConnected => Transient,
+            BrokenPipe => Transient,
+            TimedOut => Transient,
+            Interrupted => Transient,
+            UnexpectedEof => Transient,
+            WriteZero => Transient,
+            HostUnreachable => Transient,
+            NetworkUnreachable => Transient,
+            NetworkDown => Transient,
+            AddrInUse => Transient,
+            StaleNetworkFileHandle => Transient,
+            WouldBlock => Busy,
+            ResourceBusy => Busy,
+            ExecutableFileBusy => Busy,
+            StorageFull => Busy,
+            AlreadyExists => Invalid,
+            InvalidInput => Invalid,
+            InvalidData => Invalid,
+            NotFound => Invalid,
+            Unsupported => Invalid,
+            AddrNotAvailable => Invalid,
+            IsADirectory => Invalid,
+            NotADirectory => Invalid,
+            DirectoryNotEmpty => Invalid,
+            FileTooLarge => Invalid,
+            NotSeekable => Invalid,
+            TooManyLinks => Invalid,
+            ArgumentListTooLong => Invalid,
+            CrossesDevices => Invalid,
+            PermissionDenied => Denied,
+            ReadOnlyFilesystem => Denied,
+            QuotaExceeded => Denied,
+            Deadlock => Conflict,
+            OutOfMemory => Fatal,
+            Other => Internal,
+        }
+    }
+
+    impl ClassifiedError for io::Error {
+        fn class(&self) -> Class {
+            io_class(self.kind()).0
+        }
+
+        fn code(&self) -> &'static str {
+            io_class(self.kind()).1
+        }
+
+        /// The class's status, except: `NotFound` → `not_found`, `AlreadyExists` →
+        /// `already_exists`, `TimedOut` → `deadline_exceeded`, `Unsupported` →
+        /// `unimplemented`.
+        fn status(&self) -> Status {
+            match self.kind() {
+                ErrorKind::NotFound => Status::NotFound,
+                ErrorKind::AlreadyExists => Status::AlreadyExists,
+                ErrorKind::TimedOut => Status::DeadlineExceeded,
+                ErrorKind::Unsupported => Status::Unimplemented,
+                kind => Status::from_class(io_class(kind).0),
+            }
+        }
+    }
+
+    impl Boundary for io::Error {}
+}

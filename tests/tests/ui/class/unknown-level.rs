@@ -1,0 +1,10 @@
+use error_core::ClassifiedError;
+
+#[derive(Debug, ClassifiedError)]
+enum ReplicaError {
+    #[error("pool not found")]
+    #[class(invalid, level = loud)]
+    PoolNotFound { pool: String },
+}
+
+fn main() {}
