@@ -5,7 +5,7 @@ use core::error::Error;
 use core::fmt;
 use core::time::Duration;
 
-use crate::ClassifiedError;
+use crate::{ClassifiedError, Value};
 
 pub use crate::field::REDACTED;
 
@@ -127,6 +127,76 @@ impl<'a, T: ?Sized> ViaError<'a> for Probe<'a, T> {
     #[inline]
     fn classified(&self) -> Option<&'a (dyn ClassifiedError + 'a)> {
         None
+    }
+}
+
+/// What a message shows for a field that it formats with `Display`: the field itself, or,
+/// for a `Path` or a `PathBuf`, which have no `Display`, `path.display()` (as thiserror
+/// does). Method-call autoref picks the `&T` impl for any `T: Display`.
+#[doc(hidden)]
+pub trait AsDisplay<'a> {
+    type Target: fmt::Display;
+    fn as_display(&'a self) -> Self::Target;
+}
+
+impl<'a, T: fmt::Display + ?Sized + 'a> AsDisplay<'a> for &T {
+    type Target = &'a T;
+    #[inline]
+    fn as_display(&'a self) -> &'a T {
+        self
+    }
+}
+
+#[cfg(feature = "std")]
+impl<'a> AsDisplay<'a> for std::path::Path {
+    type Target = std::path::Display<'a>;
+    #[inline]
+    fn as_display(&'a self) -> Self::Target {
+        self.display()
+    }
+}
+
+#[cfg(feature = "std")]
+impl<'a> AsDisplay<'a> for std::path::PathBuf {
+    type Target = std::path::Display<'a>;
+    #[inline]
+    fn as_display(&'a self) -> Self::Target {
+        self.display()
+    }
+}
+
+/// Autoref specialization for the field visitor: `(&&ValueProbe(&field)).value()` is
+/// `Value::Display` for a `Display` field, else `Value::Debug` (a `PathBuf`, say).
+#[doc(hidden)]
+pub struct ValueProbe<'a, T: ?Sized>(pub &'a T);
+
+impl<T: ?Sized> fmt::Debug for ValueProbe<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ValueProbe")
+    }
+}
+
+#[doc(hidden)]
+pub trait ViaDisplay<'a> {
+    fn value(&self) -> Value<'a>;
+}
+
+impl<'a, T: fmt::Display + 'a> ViaDisplay<'a> for &ValueProbe<'a, T> {
+    #[inline]
+    fn value(&self) -> Value<'a> {
+        Value::Display(self.0)
+    }
+}
+
+#[doc(hidden)]
+pub trait ViaDebug<'a> {
+    fn value(&self) -> Value<'a>;
+}
+
+impl<'a, T: fmt::Debug + 'a> ViaDebug<'a> for ValueProbe<'a, T> {
+    #[inline]
+    fn value(&self) -> Value<'a> {
+        Value::Debug(self.0)
     }
 }
 

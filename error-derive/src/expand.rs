@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 
 use proc_macro2::{Ident, Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote, quote_spanned};
+use syn::ext::IdentExt as _;
 use syn::spanned::Spanned as _;
 use syn::{LitStr, Type};
 
@@ -50,6 +51,16 @@ pub(crate) fn expand(input: &Input) -> TokenStream {
     }
 }
 
+/// `match self { arms }`; `match *self {}` for an enum with no variants, whose references
+/// an empty `match self {}` does not cover.
+fn match_self(arms: &[TokenStream]) -> TokenStream {
+    if arms.is_empty() {
+        quote!(match *self {})
+    } else {
+        quote!(match self { #(#arms)* })
+    }
+}
+
 /// `Self` for a struct, `Self::Variant` for a variant.
 fn case_path(case: &Case) -> TokenStream {
     if let Some(variant) = case.variant {
@@ -81,9 +92,9 @@ fn pattern(case: &Case) -> TokenStream {
 ///   types that mention a type parameter, as thiserror does: a concrete type that lacks
 ///   `Display` is reported by `format_args!` at the field, and a source such as
 ///   `Box<dyn Error>`, not itself an `Error`, still works.
-/// - The visitor's formatting bounds on concrete types are written `for<'__w> T: Display`,
-///   which rustc does not check where the impl is defined, so that they never add a second
-///   report of what `format_args!` already reported.
+/// - The visitor needs no bound on a concrete type: it visits a field with `Display` when
+///   the type has it and with `Debug` otherwise (autoref specialization), so it never adds
+///   a second report of what `format_args!` already reported.
 struct Bounds {
     params: BTreeSet<String>,
     display: Vec<TokenStream>,
@@ -149,13 +160,32 @@ impl Bounds {
         Self::push(&mut self.classified, quote!(#ty: #bound));
     }
 
-    /// A formatting bound of the visitor.
+    /// A formatting bound of the visitor, for a generic field type.
     fn visitor(&mut self, ty: &Type, bound: &TokenStream) {
         if self.is_generic(ty) {
             Self::push(&mut self.classified, quote!(#ty: #bound));
-        } else {
-            Self::push(&mut self.classified, quote!(for<'__w> #ty: #bound));
         }
+    }
+}
+
+/// Whether `ty` is written `Path` or `PathBuf`, possibly behind references or a `Box`.
+fn is_path_type(ty: &Type) -> bool {
+    match ty {
+        Type::Reference(reference) => is_path_type(&reference.elem),
+        Type::Group(group) => is_path_type(&group.elem),
+        Type::Paren(paren) => is_path_type(&paren.elem),
+        Type::Path(path) => path.path.segments.last().is_some_and(|segment| {
+            if segment.ident == "Path" || segment.ident == "PathBuf" {
+                return true;
+            }
+            match &segment.arguments {
+                syn::PathArguments::AngleBracketed(args) if segment.ident == "Box" => {
+                    matches!(args.args.first(), Some(syn::GenericArgument::Type(inner)) if is_path_type(inner))
+                }
+                _ => false,
+            }
+        }),
+        _ => false,
     }
 }
 
@@ -274,6 +304,7 @@ fn display_impl(input: &Input, bounds: &mut Bounds) -> TokenStream {
         .iter()
         .map(|case| display_arm(case, bounds))
         .collect();
+    let body = match_self(&arms);
     let original = input.original;
     let ty = &original.ident;
     let (impl_generics, ty_generics, _) = original.generics.split_for_impl();
@@ -283,9 +314,7 @@ fn display_impl(input: &Input, bounds: &mut Bounds) -> TokenStream {
         #allows
         impl #impl_generics ::core::fmt::Display for #ty #ty_generics #where_clause {
             fn fmt(&self, __formatter: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                match self {
-                    #(#arms)*
-                }
+                #body
             }
         }
     }
@@ -358,20 +387,60 @@ fn display_arm(case: &Case, bounds: &mut Bounds) -> TokenStream {
         });
 
     let args = strip_trailing_comma(&scanned.args);
+    let uses_as_display = named
+        .iter()
+        .any(|field| {
+            case.fields
+                .iter()
+                .position(|f| f.binding == field.binding)
+                .is_some_and(|index| displayed_only(case, scanned, index))
+        })
+        .then(|| {
+            quote! {
+                #[allow(unused_imports)]
+                use ::error_core::__private::AsDisplay as _;
+            }
+        });
     let body = if args.is_empty() && named.is_empty() && !fmt.contains(['{', '}']) {
         quote!(__formatter.write_str(#fmt))
     } else {
         let lit = LitStr::new(&fmt, lit.span());
         let arg_names = named.iter().map(|field| &field.binding);
-        let values = named.iter().map(|field| binding_at_type(field));
+        let values = named.iter().map(|field| {
+            let binding = binding_at_type(field);
+            let index = case.fields.iter().position(|f| f.binding == field.binding);
+            let displayed_only = index.is_some_and(|index| displayed_only(case, scanned, index));
+            if displayed_only {
+                quote!(#binding.as_display())
+            } else {
+                quote!(#binding)
+            }
+        });
         quote!(::core::write!(__formatter, #lit #args #(, #arg_names = #values)*))
     };
     quote! {
         #pat => {
+            #uses_as_display
             #(#shadows)*
             #body
         }
     }
+}
+
+/// Whether the message shows the field through `as_display()`, as `path.display()`: a
+/// field whose type is written `Path` or `PathBuf` (behind any references or `Box`), shown
+/// only with `Display` (as a ``key=`value` `` pair, or through `{field}` placeholders that
+/// all use `Display`). Other types are passed to `format_args!` as they are, so that a
+/// type without `Display` gets rustc's own error at the field.
+fn displayed_only(case: &Case, scanned: &crate::fmt::Scanned, index: usize) -> bool {
+    if !is_path_type(case.fields[index].ty) {
+        return false;
+    }
+    let mut uses = scanned.uses.iter().filter(|u| u.field == index).peekable();
+    if uses.peek().is_none() {
+        return shown(case, index) == Shown::Display;
+    }
+    uses.all(|u| u.how == Some(Trait::Display))
 }
 
 fn strip_trailing_comma(args: &TokenStream) -> TokenStream {
@@ -468,6 +537,14 @@ struct Method {
 }
 
 impl Method {
+    /// A method the trait requires: generated even with no arms (an empty enum).
+    fn required() -> Self {
+        Method {
+            arms: Vec::new(),
+            specific: true,
+        }
+    }
+
     fn push(&mut self, pat: &TokenStream, expr: &TokenStream, specific: bool) {
         self.arms.push(quote!(#pat => #expr,));
         self.specific |= specific;
@@ -476,22 +553,14 @@ impl Method {
     /// `signature { match self { arms } }`, or nothing when every case would return what
     /// the trait's default returns.
     fn expand(&self, signature: &TokenStream) -> Option<TokenStream> {
-        let arms = &self.arms;
-        self.specific.then(|| {
-            quote! {
-                #signature {
-                    match self {
-                        #(#arms)*
-                    }
-                }
-            }
-        })
+        let body = match_self(&self.arms);
+        self.specific.then(|| quote!(#signature { #body }))
     }
 }
 
 fn classified_impl(input: &Input, bounds: &mut Bounds) -> TokenStream {
-    let mut class = Method::default();
-    let mut code = Method::default();
+    let mut class = Method::required();
+    let mut code = Method::required();
     let mut retry = Method::default();
     let mut visit = Method::default();
     let mut status = Method::default();
@@ -534,7 +603,7 @@ fn classified_impl(input: &Input, bounds: &mut Bounds) -> TokenStream {
     }
 
     let class_fn = class.expand(&quote!(fn class(&self) -> ::error_core::Class));
-    let code_fn = code.expand(&quote!(fn code(&self) -> &'static str));
+    let code_fn = code.expand(&quote!(fn code(&self) -> &'static ::core::primitive::str));
     let retry_fn = retry
         .expand(&quote!(fn retry_after(&self) -> ::core::option::Option<::core::time::Duration>));
     let visit_fn =
@@ -646,9 +715,9 @@ fn code_expr(input: &Input, case: &Case, delegate_to: Option<&Field>) -> TokenSt
         (None, true, Some(field)) => delegate_call(field, "code", &TokenStream::new()),
         _ => {
             let code = if case.variant.is_some() {
-                format!("{}::{}", input.original.ident, case.ident)
+                format!("{}::{}", input.original.ident.unraw(), case.ident.unraw())
             } else {
-                case.ident.to_string()
+                case.ident.unraw().to_string()
             };
             quote!(#code)
         }
@@ -709,7 +778,11 @@ fn visit_stmts(case: &Case, delegate_to: Option<&Field>, bounds: &mut Bounds) ->
                 }
                 Shown::Display => {
                     bounds.visitor(field.ty, &quote!(::core::fmt::Display));
-                    quote!(::error_core::Value::Display(#binding))
+                    quote!({
+                        #[allow(unused_imports)]
+                        use ::error_core::__private::{ViaDebug as _, ViaDisplay as _};
+                        (&&::error_core::__private::ValueProbe(#binding)).value()
+                    })
                 }
             };
             quote!(__visitor.visit(#key, #value);)
@@ -719,19 +792,35 @@ fn visit_stmts(case: &Case, delegate_to: Option<&Field>, bounds: &mut Bounds) ->
 
 fn from_impl(input: &Input, case: &Case) -> Option<TokenStream> {
     let from = case.field_with_from()?;
-    let source = &case.fields[from];
-    let source_ty = source.ty;
-    let source_member = &source.member;
-    let backtrace = case
-        .backtrace_field()
-        .filter(|index| *index != from)
-        .map(|index| {
-            let member = &case.fields[index].member;
-            quote! {
-                #member: ::core::convert::From::from(::std::backtrace::Backtrace::capture()),
+    let source_ty = case.fields[from].ty;
+    // Validation leaves only the source and a backtrace in a `#[from]` case. The value is
+    // written the way a person would (`Self::V(source)`, `Self::V { source }`), so that the
+    // impl, which carries the user's span, is clean under clippy too.
+    let values = case.fields.iter().enumerate().map(|(index, field)| {
+        if index == from {
+            quote!(source)
+        } else {
+            backtrace_capture(field.ty)
+        }
+    });
+    let path = case_path(case);
+    let value = if case
+        .fields
+        .iter()
+        .all(|f| matches!(f.member, syn::Member::Unnamed(_)))
+    {
+        quote!(#path(#(#values),*))
+    } else {
+        let inits = case.fields.iter().zip(values).map(|(field, value)| {
+            let member = &field.member;
+            if field.key == "source" && value.to_string() == "source" {
+                quote!(source)
+            } else {
+                quote!(#member: #value)
             }
         });
-    let path = case_path(case);
+        quote!(#path { #(#inits),* })
+    };
     let original = input.original;
     let ty = &original.ident;
     let (impl_generics, ty_generics, where_clause) = original.generics.split_for_impl();
@@ -742,12 +831,19 @@ fn from_impl(input: &Input, case: &Case) -> Option<TokenStream> {
         #allows
         impl #impl_generics ::core::convert::From<#source_ty> for #ty #ty_generics #where_clause {
             fn from(source: #source_ty) -> Self {
-                #path {
-                    #source_member: source,
-                    #backtrace
-                }
+                #value
             }
         }
     };
     Some(respan(from, type_span(source_ty)))
+}
+
+/// A freshly captured backtrace for a field of type `Backtrace` or `Option<Backtrace>`.
+pub(crate) fn backtrace_capture(ty: &Type) -> TokenStream {
+    let capture = quote!(::std::backtrace::Backtrace::capture());
+    if crate::prop::option_inner(ty).is_some() {
+        quote!(::core::option::Option::Some(#capture))
+    } else {
+        capture
+    }
 }

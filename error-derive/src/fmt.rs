@@ -12,8 +12,9 @@
 
 use std::collections::BTreeSet;
 
-use proc_macro2::{Span, TokenStream, TokenTree};
+use proc_macro2::{Group, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
 use syn::LitStr;
+use syn::ext::IdentExt as _;
 
 use crate::ast::Field;
 
@@ -121,28 +122,76 @@ fn scan_fmt(
             .find(|c: char| !(c.is_alphanumeric() || c == '_'))
             .unwrap_or(rest.len());
         let name = &rest[..name_len];
-        let field = if name.is_empty() || user_named.contains(name) {
-            None
-        } else if name.starts_with(|c: char| c.is_ascii_digit()) {
-            field_numbered(fields, name)
-        } else {
-            field_named(fields, name)
-        };
-        let Some(field) = field else {
-            continue;
-        };
         let spec_end = rest.find('}').unwrap_or(rest.len());
-        let spec = rest[name_len..spec_end].strip_prefix(':').unwrap_or("");
-        uses.push(Use {
-            field,
-            how: Some(trait_of(spec)),
-            span,
-        });
-        out.push_str(&fields[field].binding.to_string());
-        rest = &rest[name_len..];
+        let spec = &rest[name_len.min(spec_end)..spec_end];
+        match placeholder_field(name, fields, user_named) {
+            Some(field) => {
+                let format = spec.strip_prefix(':').unwrap_or("");
+                uses.push(Use {
+                    field,
+                    how: Some(trait_of(format)),
+                    span,
+                });
+                out.push_str(&fields[field].binding.to_string());
+            }
+            None => out.push_str(name),
+        }
+        out.push_str(&scan_spec(spec, span, fields, user_named, &mut uses));
+        rest = &rest[spec_end..];
     }
     out.push_str(rest);
     (out, uses)
+}
+
+/// The field a placeholder's argument names: `{field}`, or `{0}` for a tuple field.
+fn placeholder_field(name: &str, fields: &[Field], user_named: &BTreeSet<String>) -> Option<usize> {
+    if name.is_empty() || user_named.contains(name) {
+        None
+    } else if name.starts_with(|c: char| c.is_ascii_digit()) {
+        field_numbered(fields, name)
+    } else {
+        field_named(fields, name)
+    }
+}
+
+/// Rewrites the fields that a format spec names as a width or precision (`{:>width$}`).
+fn scan_spec(
+    spec: &str,
+    span: Span,
+    fields: &[Field],
+    user_named: &BTreeSet<String>,
+    uses: &mut Vec<Use>,
+) -> String {
+    let mut out = String::with_capacity(spec.len());
+    let mut rest = spec;
+    while let Some(dollar) = rest.find('$') {
+        let before = &rest[..dollar];
+        let name_start = before
+            .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .map_or(0, |i| i + 1);
+        let name = &before[name_start..];
+        out.push_str(&before[..name_start]);
+        let field = if name.starts_with(|c: char| c.is_ascii_digit()) {
+            None
+        } else {
+            placeholder_field(name, fields, user_named)
+        };
+        match field {
+            Some(field) => {
+                uses.push(Use {
+                    field,
+                    how: None,
+                    span,
+                });
+                out.push_str(&fields[field].binding.to_string());
+            }
+            None => out.push_str(name),
+        }
+        out.push('$');
+        rest = &rest[dollar + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn trait_of(spec: &str) -> Trait {
@@ -159,10 +208,6 @@ fn trait_of(spec: &str) -> Trait {
     }
 }
 
-fn is_punct(tt: Option<&TokenTree>, ch: char) -> bool {
-    matches!(tt, Some(TokenTree::Punct(p)) if p.as_char() == ch)
-}
-
 /// The extra arguments after scanning.
 struct Args {
     tokens: TokenStream,
@@ -172,67 +217,117 @@ struct Args {
     unknown: Vec<TokenTree>,
 }
 
-/// Rewrites `.field` at the start of an argument and collects the user's named arguments.
+/// Rewrites `.field` shorthands and collects the user's named arguments.
 fn scan_args(args: &TokenStream, fields: &[Field]) -> Args {
-    let tokens: Vec<TokenTree> = args.clone().into_iter().collect();
-    let mut out = Vec::with_capacity(tokens.len());
-    let mut uses = Vec::new();
-    let mut named = BTreeSet::new();
-    let mut unknown = Vec::new();
-    let mut at_start = false;
+    let mut scan = Args {
+        tokens: TokenStream::new(),
+        uses: Vec::new(),
+        named: BTreeSet::new(),
+        unknown: Vec::new(),
+    };
+    // `name = value` at the top level is a named argument.
+    let top: Vec<TokenTree> = args.clone().into_iter().collect();
+    for window in top.windows(3) {
+        if let [
+            TokenTree::Punct(comma),
+            TokenTree::Ident(name),
+            TokenTree::Punct(eq),
+        ] = window
+        {
+            if comma.as_char() == ',' && eq.as_char() == '=' && eq.spacing() == Spacing::Alone {
+                scan.named.insert(name.to_string());
+            }
+        }
+    }
+    scan.tokens = rewrite_shorthand(args.clone(), fields, &mut scan);
+    scan
+}
+
+/// Rewrites `.field` (and `.0`, `.0.1`) wherever an expression can start: after an
+/// operator or a comma, or at the start of a group. After an expression (`a.b`, `x?.y`,
+/// `(..).z`) a dot is a field access and is left alone.
+fn rewrite_shorthand(tokens: TokenStream, fields: &[Field], scan: &mut Args) -> TokenStream {
+    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut out: Vec<TokenTree> = Vec::with_capacity(tokens.len());
     let mut i = 0;
     while i < tokens.len() {
         let token = &tokens[i];
-        if at_start {
-            if let TokenTree::Ident(ident) = token {
-                let next = tokens.get(i + 1);
-                let is_assign = matches!(next, Some(TokenTree::Punct(p))
-                    if p.as_char() == '=' && p.spacing() == proc_macro2::Spacing::Alone);
-                if is_assign {
-                    named.insert(ident.to_string());
-                    out.push(token.clone());
-                    out.extend(next.cloned());
-                    i += 2;
-                    continue;
-                }
-            }
-            if is_punct(Some(token), '.') {
-                let member = tokens.get(i + 1);
-                let field = match member {
-                    Some(TokenTree::Ident(ident)) => {
-                        field_named(fields, &syn::ext::IdentExt::unraw(ident).to_string())
-                    }
-                    Some(TokenTree::Literal(lit)) => field_numbered(fields, &lit.to_string()),
-                    _ => None,
-                };
-                if let (None, Some(member @ (TokenTree::Ident(_) | TokenTree::Literal(_)))) =
-                    (field, member)
-                {
-                    unknown.push(member.clone());
-                }
-                if let (Some(field), Some(member)) = (field, member) {
-                    let mut binding = fields[field].binding.clone();
-                    binding.set_span(member.span());
-                    out.push(TokenTree::Ident(binding));
-                    uses.push(Use {
-                        field,
-                        how: None,
-                        span: member.span(),
-                    });
-                    at_start = false;
+        let starts_expression = match out.last() {
+            None => true,
+            Some(TokenTree::Punct(p)) => !matches!(p.as_char(), '.' | '?'),
+            Some(_) => false,
+        };
+        let is_dot = matches!(token, TokenTree::Punct(p) if p.as_char() == '.' && p.spacing() == Spacing::Alone);
+        if starts_expression && is_dot {
+            if let Some(member) = tokens.get(i + 1) {
+                if let Some(replacement) = shorthand(member, fields, scan) {
+                    out.extend(replacement);
                     i += 2;
                     continue;
                 }
             }
         }
-        at_start = is_punct(Some(token), ',');
-        out.push(token.clone());
+        match token {
+            TokenTree::Group(group) => {
+                let mut new = Group::new(
+                    group.delimiter(),
+                    rewrite_shorthand(group.stream(), fields, scan),
+                );
+                new.set_span(group.span());
+                out.push(TokenTree::Group(new));
+            }
+            _ => out.push(token.clone()),
+        }
         i += 1;
     }
-    Args {
-        tokens: out.into_iter().collect(),
-        uses,
-        named,
-        unknown,
+    out.into_iter().collect()
+}
+
+/// The tokens that replace `.member`, or `None` when `member` is not a member at all.
+fn shorthand(member: &TokenTree, fields: &[Field], scan: &mut Args) -> Option<Vec<TokenTree>> {
+    let (field, rest) = match member {
+        TokenTree::Ident(ident) => (field_named(fields, &ident.unraw().to_string()), None),
+        TokenTree::Literal(lit) => {
+            // `.0.1` is one float literal `0.1`: the field `0`, then `.1`.
+            let text = lit.to_string();
+            let (index, rest) = text
+                .split_once('.')
+                .map_or((text.as_str(), None), |(a, b)| (a, Some(b)));
+            let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+            let rest = match rest.map(str::parse::<usize>) {
+                None => None,
+                Some(Ok(rest)) if rest.to_string().len() == text.len() - index.len() - 1 => {
+                    Some(rest)
+                }
+                // `0.1e3` and the like: not a member; left as written for rustc to judge.
+                Some(_) => return None,
+            };
+            if !digits(index) {
+                return None;
+            }
+            (field_numbered(fields, index), rest)
+        }
+        _ => return None,
+    };
+    let Some(field) = field else {
+        scan.unknown.push(member.clone());
+        return Some(vec![member.clone()]);
+    };
+    let mut binding = fields[field].binding.clone();
+    binding.set_span(member.span());
+    scan.uses.push(Use {
+        field,
+        how: None,
+        span: member.span(),
+    });
+    let mut tokens = vec![TokenTree::Ident(binding)];
+    if let Some(rest) = rest {
+        let mut dot = Punct::new('.', Spacing::Alone);
+        dot.set_span(member.span());
+        tokens.push(TokenTree::Punct(dot));
+        let mut index = Literal::usize_unsuffixed(rest);
+        index.set_span(member.span());
+        tokens.push(TokenTree::Literal(index));
     }
+    Some(tokens)
 }
