@@ -78,6 +78,7 @@ mod context;
 mod error;
 mod field;
 mod foreign;
+mod interop;
 mod level;
 mod report;
 mod status;
@@ -94,6 +95,8 @@ pub use crate::field::{REDACTED, Value, Visit};
 #[cfg(feature = "std")]
 pub use crate::foreign::io_class;
 pub use crate::foreign::{classify, find_classified};
+#[cfg(feature = "tonic")]
+pub use crate::interop::ToTonicStatus;
 pub use crate::level::Level;
 pub use crate::report::Report;
 pub use crate::status::Status;
