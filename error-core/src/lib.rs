@@ -11,7 +11,16 @@
 //!   `retry_after` hint and structured fields ([`Visit`], [`Value`]);
 //! - [`Retriable`]: `is_retriable()` and `is_fatal()` for anything with a class;
 //! - [`#[derive(ClassifiedError)]`](derive@ClassifiedError): `Display` with ``key=`value` ``
-//!   messages, `Error`, `From` and `ClassifiedError` in one derive, with compile-time guards.
+//!   messages, `Error`, `From`, `ClassifiedError` and context selectors in one derive, with
+//!   compile-time guards;
+//! - [`ResultExt`] and [`OptionExt`]: `.context(Selector { .. })`, snafu style, so that each
+//!   layer adds its context without repeating the cause;
+//! - [`Report`]: the whole chain, on one line or one line per link with class and code;
+//! - [`Status`] and [`Level`]: the RPC code and the log level, decided by the deepest error
+//!   that knows them;
+//! - [`Error`]: a pointer-sized, opaque boundary error that keeps everything a caller acts on;
+//! - classification of foreign errors: `std::io::Error`, gRPC and HTTP statuses, and any
+//!   `dyn Error` chain ([`find_classified`]).
 //!
 //! The crate has no dependencies beyond the derive, no `async`, and no telemetry: `error-tower`
 //! and `error-otel` build on it, as `tower` and `tracing` build on their cores.
@@ -61,8 +70,11 @@
 //!
 //! | feature | default | what it adds |
 //! |---|---|---|
-//! | `std` | yes | `Box<T>` impls; the derive's `std::backtrace::Backtrace` field support. Without it the crate and the code the derive generates are `#![no_std]` (they use `core::error::Error` and `core::time::Duration`). |
+//! | `std` | yes | `std::io::Error` is classified; the derive's `std::backtrace::Backtrace` field support. Implies `alloc`. Without `std` the crate and the code the derive generates are `#![no_std]` (they use `core::error::Error` and `core::time::Duration`). |
+//! | `alloc` | yes (through `std`) | [`Error`], the boxed boundary error, and `Box<T>` impls |
 //! | `derive` | yes | re-exports `#[derive(ClassifiedError)]` from `error-derive` |
+//! | `http` | no | `Status::http_status()` and `From<Status> for http::StatusCode` |
+//! | `tonic` | no | `ToTonicStatus`: a `tonic::Status` from any classified error (code from `status()`, message from the one-line report), and `From<Error> for tonic::Status` |
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
