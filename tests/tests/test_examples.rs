@@ -1,0 +1,796 @@
+//! The three examples of `examples/src` (`mayastor_rpc`, `slatedb_public`,
+//! `dqlite_hierarchy`): each `run()` output exactly as the example prints it, and the error
+//! values behind it (class, code, status, retry hint, reports).
+
+use std::time::Duration;
+
+use error_core::{Class, ClassifiedError, Level, Report, Retriable, Status};
+
+/// What `cargo run -p examples --example mayastor_rpc` prints.
+const MAYASTOR_RPC: &str = r"create replica dbe4d7eb-118a-4d15-b789-a18d9af6ff21 on pool-1: ok
+create replica dbe4d7eb-118a-4d15-b789-a18d9af6ff21 on pool-1: failed
+  log:    failed to create replica. uuid=`dbe4d7eb-118a-4d15-b789-a18d9af6ff21`: replica already exists
+  status: ALREADY_EXISTS (grpc 6, http 409)
+  stack:
+    failed to create replica. uuid=`dbe4d7eb-118a-4d15-b789-a18d9af6ff21` (invalid, RpcError::CreateReplica)
+      caused by: replica already exists (invalid, ReplicaError::ReplicaExists)
+share replica dbe4d7eb-118a-4d15-b789-a18d9af6ff21: failed
+  log:    failed to share replica. uuid=`dbe4d7eb-118a-4d15-b789-a18d9af6ff21`: failed to share replica over nvmf: nvmf subsystem is busy. nqn=`nqn.2019-05.io.openebs:dbe4d7eb-118a-4d15-b789-a18d9af6ff21`, op=`add namespace`
+  status: RESOURCE_EXHAUSTED (grpc 8, http 429)
+  retry:  after 250ms
+  stack:
+    failed to share replica. uuid=`dbe4d7eb-118a-4d15-b789-a18d9af6ff21` (busy, RpcError::ShareReplica)
+      caused by: failed to share replica over nvmf (busy, ReplicaError::ShareFailed)
+      caused by: nvmf subsystem is busy. nqn=`nqn.2019-05.io.openebs:dbe4d7eb-118a-4d15-b789-a18d9af6ff21`, op=`add namespace` (busy, NvmfError::SubsystemBusy)
+";
+
+/// What `cargo run -p examples --example slatedb_public` prints.
+const SLATEDB_PUBLIC: &str = r#"Db::open(l0_sst_size_bytes = 0)
+  message:  invalid configuration. setting=`l0_sst_size_bytes`, value=`0`
+  class:    invalid
+  code:     SlateDBError::InvalidConfiguration
+  decision: fix the input
+
+db.put("", "v")
+  message:  key is empty
+  class:    invalid
+  code:     slatedb.empty_key
+  decision: fix the input
+
+txn.commit() after a concurrent commit
+  message:  transaction conflict. txn_id=`2`
+  class:    conflict
+  code:     SlateDBError::TransactionConflict
+  decision: retry
+
+db.get("k1") with the object store down
+  message:  object store unavailable
+  class:    transient
+  code:     SlateDBError::ObjectStoreUnavailable
+  decision: retry
+
+db.get("k2") of a corrupt block
+  message:  checksum mismatch. sst=`000001.sst`, expected=`20045`, actual=`621428`
+  class:    data
+  code:     SlateDBError::ChecksumMismatch
+  decision: drop
+
+db.flush() after a WAL id regression
+  message:  invariant violated. invariant=`next_wal_id > last_flushed_wal_id`
+  class:    internal
+  code:     SlateDBError::InvariantViolation
+  decision: drop
+
+db.put("k3", "v3") after db.close()
+  message:  database is closed. reason=`clean`
+  class:    closed
+  code:     SlateDBError::Closed
+  decision: drop
+
+db.put("k3", "v3") by a fenced writer
+  message:  database is closed. reason=`fenced`
+  class:    closed
+  code:     SlateDBError::Closed
+  decision: drop
+
+db.flush() after the compactor panicked
+  message:  database is closed. reason=`panic`
+  class:    closed
+  code:     SlateDBError::Closed
+  decision: drop
+"#;
+
+/// What `cargo run -p examples --example dqlite_hierarchy` prints.
+const DQLITE_HIERARCHY: &str = r#"one error of each branch:
+  node is not the leader. node_id=`1`, address=`10.0.0.1:9001`, leader_id=`2`, leader_address=`10.0.0.2:9001`
+    branch=node class=redirect code=dqlite.not_leader status=UNAVAILABLE retry_after=none
+  request timed out. timeout=`5s`, node_id=`3`, address=`10.0.0.3:9001`
+    branch=client class=transient code=ClientError::Timeout status=DEADLINE_EXCEEDED retry_after=none
+  no leader. node_id=`1`, address=`10.0.0.1:9001`
+    branch=cluster class=transient code=dqlite.no_leader status=UNAVAILABLE retry_after=1s
+  database not found. name=`app.db`
+    branch=resource class=invalid code=ResourceError::DatabaseNotFound status=NOT_FOUND retry_after=none
+
+exec "INSERT INTO kv VALUES ('k', 'v')" on a cluster electing its leader:
+  attempt 1: no leader. node_id=`1`, address=`10.0.0.1:9001` (transient, dqlite.no_leader); retrying in 1s
+  attempt 2: no leader. node_id=`1`, address=`10.0.0.1:9001` (transient, dqlite.no_leader); retrying in 1s
+  attempt 3: ok
+rows changed: 1
+total waited: 2s
+"#;
+
+mod mayastor {
+    use super::*;
+
+    use examples::mayastor::nvmf::NvmfError;
+    use examples::mayastor::replica::ReplicaError;
+    use examples::mayastor::rpc::RpcError;
+    use examples::mayastor::{NvmfTarget, ReplicaService, UUID, nqn, run};
+
+    const TARGET: &str = "10.1.0.4:8420";
+
+    fn node(target: NvmfTarget) -> ReplicaService {
+        let mut node = ReplicaService::new(&["pool-1"], target);
+        node.create_replica(UUID, "pool-1").unwrap();
+        node
+    }
+
+    #[test]
+    fn output_is_exact() {
+        assert_eq!(run(), MAYASTOR_RPC);
+    }
+
+    #[test]
+    fn create_twice_is_already_exists() {
+        let mut node = node(NvmfTarget::new(TARGET));
+        let err = node.create_replica(UUID, "pool-1").unwrap_err();
+        assert!(matches!(
+            &err,
+            RpcError::CreateReplica { source: ReplicaError::ReplicaExists, uuid } if uuid == UUID
+        ));
+        assert_eq!(err.class(), Class::Invalid);
+        assert!(!err.is_retriable());
+        assert_eq!(err.code(), "RpcError::CreateReplica");
+        assert_eq!(err.status(), Status::AlreadyExists);
+        assert_eq!(err.status().grpc(), 6);
+        assert_eq!(err.status().http(), 409);
+        assert_eq!(err.status().grpc_name(), "ALREADY_EXISTS");
+        assert_eq!(err.retry_after(), None);
+        assert_eq!(err.level(), Level::Info);
+        assert_eq!(
+            err.to_string(),
+            "failed to create replica. uuid=`dbe4d7eb-118a-4d15-b789-a18d9af6ff21`"
+        );
+        assert_eq!(
+            Report::new(&err).to_string(),
+            "failed to create replica. uuid=`dbe4d7eb-118a-4d15-b789-a18d9af6ff21`: \
+             replica already exists"
+        );
+        assert_eq!(
+            format!("{:#}", Report::new(&err)),
+            "failed to create replica. uuid=`dbe4d7eb-118a-4d15-b789-a18d9af6ff21` \
+             (invalid, RpcError::CreateReplica)\n  \
+             caused by: replica already exists (invalid, ReplicaError::ReplicaExists)"
+        );
+        let source = err.classified_source().unwrap();
+        assert_eq!(source.code(), "ReplicaError::ReplicaExists");
+        assert_eq!(source.status(), Status::AlreadyExists);
+    }
+
+    #[test]
+    fn create_on_a_missing_pool_is_not_found() {
+        let mut node = ReplicaService::new(&["pool-1"], NvmfTarget::new(TARGET));
+        let err = node.create_replica("r1", "pool-9").unwrap_err();
+        assert!(matches!(
+            &err,
+            RpcError::CreateReplica { source: ReplicaError::PoolNotFound { pool }, .. } if pool == "pool-9"
+        ));
+        assert_eq!(err.class(), Class::Invalid);
+        assert_eq!(err.status(), Status::NotFound);
+        assert_eq!(err.status().grpc(), 5);
+        assert_eq!(err.status().http(), 404);
+        assert_eq!(
+            Report::new(&err).to_string(),
+            "failed to create replica. uuid=`r1`: pool not found. pool=`pool-9`"
+        );
+    }
+
+    #[test]
+    fn destroy_then_destroy_again_is_not_found() {
+        let mut node = node(NvmfTarget::new(TARGET));
+        node.destroy_replica(UUID).unwrap();
+        let err = node.destroy_replica(UUID).unwrap_err();
+        assert!(matches!(
+            &err,
+            RpcError::DestroyReplica {
+                source: ReplicaError::ReplicaNotFound,
+                ..
+            }
+        ));
+        assert_eq!(err.code(), "RpcError::DestroyReplica");
+        assert_eq!(err.class(), Class::Invalid);
+        assert_eq!(err.status(), Status::NotFound);
+        assert_eq!(err.status().http(), 404);
+        assert_eq!(
+            Report::new(&err).to_string(),
+            "failed to destroy replica. uuid=`dbe4d7eb-118a-4d15-b789-a18d9af6ff21`: \
+             replica not found"
+        );
+        // Destroyed means gone: it can be created again.
+        node.create_replica(UUID, "pool-1").unwrap();
+    }
+
+    #[test]
+    fn share_succeeds_with_a_uri() {
+        let mut node = node(NvmfTarget::new(TARGET));
+        assert_eq!(
+            node.share_replica(UUID).unwrap(),
+            "nvmf://10.1.0.4:8420/nqn.2019-05.io.openebs:dbe4d7eb-118a-4d15-b789-a18d9af6ff21"
+        );
+    }
+
+    #[test]
+    fn share_of_a_missing_replica_is_not_found() {
+        let mut node = ReplicaService::new(&["pool-1"], NvmfTarget::new(TARGET));
+        let err = node.share_replica("r9").unwrap_err();
+        assert!(matches!(
+            &err,
+            RpcError::ShareReplica {
+                source: ReplicaError::ReplicaNotFound,
+                ..
+            }
+        ));
+        assert_eq!(err.status(), Status::NotFound);
+    }
+
+    #[test]
+    fn share_on_a_busy_subsystem_delegates_class_hint_and_status_two_levels() {
+        let mut node = node(NvmfTarget::new(TARGET).with_busy_subsystem(&nqn(UUID)));
+        let err = node.share_replica(UUID).unwrap_err();
+        assert!(matches!(
+            &err,
+            RpcError::ShareReplica {
+                source: ReplicaError::ShareFailed {
+                    source: NvmfError::SubsystemBusy {
+                        op: "add namespace",
+                        ..
+                    }
+                },
+                ..
+            }
+        ));
+        assert_eq!(err.class(), Class::Busy);
+        assert!(err.is_retriable());
+        assert_eq!(err.code(), "RpcError::ShareReplica");
+        assert_eq!(err.retry_after(), Some(Duration::from_millis(250)));
+        assert_eq!(err.status(), Status::ResourceExhausted);
+        assert_eq!(err.status().grpc(), 8);
+        assert_eq!(err.status().http(), 429);
+        assert_eq!(err.level(), Level::Warn);
+        assert_eq!(
+            format!("{:#}", Report::new(&err)),
+            "failed to share replica. uuid=`dbe4d7eb-118a-4d15-b789-a18d9af6ff21` \
+             (busy, RpcError::ShareReplica)\n  \
+             caused by: failed to share replica over nvmf (busy, ReplicaError::ShareFailed)\n  \
+             caused by: nvmf subsystem is busy. \
+             nqn=`nqn.2019-05.io.openebs:dbe4d7eb-118a-4d15-b789-a18d9af6ff21`, \
+             op=`add namespace` (busy, NvmfError::SubsystemBusy)"
+        );
+    }
+
+    #[test]
+    fn share_with_the_port_in_use_reaches_down_to_the_io_error() {
+        let mut node = node(NvmfTarget::new(TARGET).with_port_in_use());
+        let err = node.share_replica(UUID).unwrap_err();
+        // `AddrInUse` is transient: another process may release the port.
+        assert_eq!(err.class(), Class::Transient);
+        assert_eq!(err.retry_after(), None);
+        assert_eq!(err.status(), Status::Unavailable);
+        assert_eq!(err.status().grpc(), 14);
+        assert_eq!(err.status().http(), 503);
+        let io = std::io::Error::from(std::io::ErrorKind::AddrInUse);
+        assert_eq!(
+            format!("{:#}", Report::new(&err)),
+            format!(
+                "failed to share replica. uuid=`dbe4d7eb-118a-4d15-b789-a18d9af6ff21` \
+                 (transient, RpcError::ShareReplica)\n  \
+                 caused by: failed to share replica over nvmf (transient, ReplicaError::ShareFailed)\n  \
+                 caused by: failed to add nvmf listener. trid=`tcp:10.1.0.4:8420` \
+                 (transient, NvmfError::Listener)\n  \
+                 caused by: {io} (transient, std::io::ErrorKind::AddrInUse)"
+            )
+        );
+    }
+
+    #[test]
+    fn share_on_a_stopped_target_is_closed() {
+        let mut node = node(NvmfTarget::new(TARGET).stopped());
+        let err = node.share_replica(UUID).unwrap_err();
+        assert_eq!(err.class(), Class::Closed);
+        assert_eq!(err.status(), Status::Unavailable);
+        assert_eq!(
+            Report::new(&err).to_string(),
+            "failed to share replica. uuid=`dbe4d7eb-118a-4d15-b789-a18d9af6ff21`: \
+             failed to share replica over nvmf: nvmf target is not running"
+        );
+    }
+
+    #[test]
+    fn the_boundary_error_keeps_class_code_status_and_hint() {
+        let mut node = node(NvmfTarget::new(TARGET).with_busy_subsystem(&nqn(UUID)));
+        let public: error_core::Error = node.share_replica(UUID).unwrap_err().into();
+        assert_eq!(public.class(), Class::Busy);
+        assert_eq!(public.code(), "RpcError::ShareReplica");
+        assert_eq!(public.status(), Status::ResourceExhausted);
+        assert_eq!(public.retry_after(), Some(Duration::from_millis(250)));
+        assert!(public.downcast_ref::<RpcError>().is_some());
+        assert_eq!(
+            Report::new(&public).to_string(),
+            "failed to share replica. uuid=`dbe4d7eb-118a-4d15-b789-a18d9af6ff21`: \
+             failed to share replica over nvmf: nvmf subsystem is busy. \
+             nqn=`nqn.2019-05.io.openebs:dbe4d7eb-118a-4d15-b789-a18d9af6ff21`, op=`add namespace`"
+        );
+    }
+}
+
+mod slatedb {
+    use super::*;
+
+    use examples::slatedb::{
+        CloseReason, Db, Decision, Fault, Settings, SlateDBError, decide, failures, run,
+    };
+
+    #[test]
+    fn output_is_exact() {
+        assert_eq!(run(), SLATEDB_PUBLIC);
+    }
+
+    #[test]
+    fn every_failure_has_its_class_code_status_and_decision() {
+        let failures = failures().unwrap();
+        let seen: Vec<(&str, Class, &str, Status, Decision)> = failures
+            .iter()
+            .map(|(call, err)| (*call, err.class(), err.code(), err.status(), decide(err)))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (
+                    "Db::open(l0_sst_size_bytes = 0)",
+                    Class::Invalid,
+                    "SlateDBError::InvalidConfiguration",
+                    Status::InvalidArgument,
+                    Decision::FixInput,
+                ),
+                (
+                    "db.put(\"\", \"v\")",
+                    Class::Invalid,
+                    "slatedb.empty_key",
+                    Status::InvalidArgument,
+                    Decision::FixInput,
+                ),
+                (
+                    "txn.commit() after a concurrent commit",
+                    Class::Conflict,
+                    "SlateDBError::TransactionConflict",
+                    Status::Aborted,
+                    Decision::Retry,
+                ),
+                (
+                    "db.get(\"k1\") with the object store down",
+                    Class::Transient,
+                    "SlateDBError::ObjectStoreUnavailable",
+                    Status::Unavailable,
+                    Decision::Retry,
+                ),
+                (
+                    "db.get(\"k2\") of a corrupt block",
+                    Class::Data,
+                    "SlateDBError::ChecksumMismatch",
+                    Status::DataLoss,
+                    Decision::Drop,
+                ),
+                (
+                    "db.flush() after a WAL id regression",
+                    Class::Internal,
+                    "SlateDBError::InvariantViolation",
+                    Status::Internal,
+                    Decision::Drop,
+                ),
+                (
+                    "db.put(\"k3\", \"v3\") after db.close()",
+                    Class::Closed,
+                    "SlateDBError::Closed",
+                    Status::Unavailable,
+                    Decision::Drop,
+                ),
+                (
+                    "db.put(\"k3\", \"v3\") by a fenced writer",
+                    Class::Closed,
+                    "SlateDBError::Closed",
+                    Status::Unavailable,
+                    Decision::Drop,
+                ),
+                (
+                    "db.flush() after the compactor panicked",
+                    Class::Closed,
+                    "SlateDBError::Closed",
+                    Status::Unavailable,
+                    Decision::Drop,
+                ),
+            ]
+        );
+        assert!(failures.iter().all(|(_, err)| err.retry_after().is_none()));
+    }
+
+    #[test]
+    fn closed_carries_its_reason() {
+        let reasons: Vec<CloseReason> = failures()
+            .unwrap()
+            .iter()
+            .filter_map(|(_, err)| match err.downcast_ref::<SlateDBError>() {
+                Some(SlateDBError::Closed { reason }) => Some(*reason),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            reasons,
+            [CloseReason::Clean, CloseReason::Fenced, CloseReason::Panic]
+        );
+        assert_eq!(CloseReason::Clean.to_string(), "clean");
+        assert_eq!(CloseReason::Fenced.to_string(), "fenced");
+        assert_eq!(CloseReason::Panic.to_string(), "panic");
+    }
+
+    #[test]
+    fn a_closed_database_fails_every_call_and_close_again() {
+        let mut db = Db::open(Settings::default()).unwrap();
+        db.close().unwrap();
+        for err in [
+            db.put("k", "v").unwrap_err(),
+            db.get("k").unwrap_err(),
+            db.flush().unwrap_err(),
+            db.close().unwrap_err(),
+        ] {
+            assert_eq!(err.to_string(), "database is closed. reason=`clean`");
+            assert_eq!(err.class(), Class::Closed);
+            assert_eq!(decide(&err), Decision::Drop);
+        }
+    }
+
+    #[test]
+    fn the_store_error_keeps_its_source_behind_the_boundary() {
+        let mut db = Db::open(Settings::default()).unwrap();
+        db.inject(Fault::StoreDown);
+        let err = db.get("k").unwrap_err();
+        assert_eq!(err.to_string(), "object store unavailable");
+        assert!(err.is_retriable());
+        assert_eq!(err.status().grpc(), 14);
+        assert_eq!(err.status().http(), 503);
+        assert_eq!(err.level(), Level::Warn);
+        assert_eq!(
+            Report::new(&err).to_string(),
+            "object store unavailable: request to the object store timed out"
+        );
+        assert_eq!(
+            format!("{:#}", Report::new(&err)),
+            "object store unavailable (transient, SlateDBError::ObjectStoreUnavailable)\n  \
+             caused by: request to the object store timed out \
+             (transient, std::io::ErrorKind::TimedOut)"
+        );
+        assert!(std::error::Error::source(&err).is_some());
+    }
+
+    #[test]
+    fn the_ad_hoc_error_has_no_typed_error() {
+        let mut db = Db::open(Settings::default()).unwrap();
+        let err = db.put("", "v").unwrap_err();
+        assert_eq!(err.to_string(), "key is empty");
+        assert!(err.downcast_ref::<SlateDBError>().is_none());
+        assert_eq!(err.status(), Status::InvalidArgument);
+        assert_eq!(err.status().http(), 400);
+        assert_eq!(err.level(), Level::Info);
+        assert_eq!(
+            format!("{:#}", Report::new(&err)),
+            "key is empty (invalid, slatedb.empty_key)"
+        );
+    }
+
+    #[test]
+    fn checksum_mismatch_is_data_loss() {
+        let mut db = Db::open(Settings::default()).unwrap();
+        db.put("k", "v").unwrap();
+        assert_eq!(db.get("k").unwrap().as_deref(), Some("v"));
+        db.inject(Fault::CorruptBlock { key: "k".into() });
+        let err = db.get("k").unwrap_err();
+        assert!(matches!(
+            err.downcast_ref::<SlateDBError>(),
+            Some(SlateDBError::ChecksumMismatch { sst, .. }) if sst == "000001.sst"
+        ));
+        assert_eq!(err.status(), Status::DataLoss);
+        assert_eq!(err.status().grpc(), 15);
+        assert_eq!(err.status().http(), 500);
+        assert_eq!(err.level(), Level::Error);
+    }
+
+    #[test]
+    fn transactions_commit_until_they_conflict() {
+        let mut db = Db::open(Settings::default()).unwrap();
+        let mut txn = db.begin();
+        txn.put("a", "1");
+        db.commit(txn).unwrap();
+        assert_eq!(db.get("a").unwrap().as_deref(), Some("1"));
+
+        let stale = db.begin();
+        db.put("a", "2").unwrap();
+        let err = db.commit(stale).unwrap_err();
+        assert_eq!(err.to_string(), "transaction conflict. txn_id=`2`");
+        assert_eq!(err.status(), Status::Aborted);
+        assert_eq!(err.status().http(), 409);
+        assert_eq!(decide(&err), Decision::Retry);
+    }
+
+    #[test]
+    fn flush_advances_until_the_wal_id_regresses() {
+        let mut db = Db::open(Settings::default()).unwrap();
+        db.flush().unwrap();
+        db.flush().unwrap();
+        db.inject(Fault::WalIdRegression);
+        let err = db.flush().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invariant violated. invariant=`next_wal_id > last_flushed_wal_id`"
+        );
+        assert_eq!(err.class(), Class::Internal);
+    }
+
+    #[test]
+    fn decide_reads_the_class_alone() {
+        let decisions: Vec<(Class, Decision)> = Class::ALL
+            .into_iter()
+            .map(|class| (class, decide(&error_core::Error::adhoc(class, "x"))))
+            .collect();
+        assert_eq!(
+            decisions,
+            [
+                (Class::Transient, Decision::Retry),
+                (Class::Busy, Decision::Retry),
+                (Class::Redirect, Decision::Retry),
+                (Class::Conflict, Decision::Retry),
+                (Class::Invalid, Decision::FixInput),
+                (Class::Denied, Decision::Drop),
+                (Class::Closed, Decision::Drop),
+                (Class::Data, Decision::Drop),
+                (Class::Fatal, Decision::Drop),
+                (Class::Internal, Decision::Drop),
+            ]
+        );
+        assert_eq!(Decision::FixInput.to_string(), "fix the input");
+    }
+}
+
+mod dqlite {
+    use super::*;
+
+    use examples::dqlite::client::ClientError;
+    use examples::dqlite::cluster::ClusterError;
+    use examples::dqlite::node::NodeError;
+    use examples::dqlite::resource::ResourceError;
+    use examples::dqlite::{
+        DEFAULT_BACKOFF, DqliteError, SQL, SimClock, SimCluster, hierarchy, retry, run,
+    };
+
+    fn no_leader() -> DqliteError {
+        ClusterError::NoLeader {
+            node_id: 1,
+            address: "10.0.0.1:9001".into(),
+        }
+        .into()
+    }
+
+    #[test]
+    fn output_is_exact() {
+        assert_eq!(run(), DQLITE_HIERARCHY);
+    }
+
+    #[test]
+    fn the_top_level_error_is_the_leaf_transparently() {
+        let seen: Vec<(Class, &str, Status, Option<Duration>)> = hierarchy()
+            .iter()
+            .map(|err| (err.class(), err.code(), err.status(), err.retry_after()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (
+                    Class::Redirect,
+                    "dqlite.not_leader",
+                    Status::Unavailable,
+                    None
+                ),
+                (
+                    Class::Transient,
+                    "ClientError::Timeout",
+                    Status::DeadlineExceeded,
+                    None
+                ),
+                (
+                    Class::Transient,
+                    "dqlite.no_leader",
+                    Status::Unavailable,
+                    Some(Duration::from_secs(1))
+                ),
+                (
+                    Class::Invalid,
+                    "ResourceError::DatabaseNotFound",
+                    Status::NotFound,
+                    None
+                ),
+            ]
+        );
+        let err = no_leader();
+        assert!(matches!(
+            err,
+            DqliteError::Cluster(ClusterError::NoLeader { node_id: 1, .. })
+        ));
+        assert_eq!(
+            err.to_string(),
+            "no leader. node_id=`1`, address=`10.0.0.1:9001`"
+        );
+        // Transparent: the wrapper is not a link of its own.
+        assert!(std::error::Error::source(&err).is_none());
+        assert_eq!(
+            format!("{:#}", Report::new(&err)),
+            "no leader. node_id=`1`, address=`10.0.0.1:9001` (transient, dqlite.no_leader)"
+        );
+        let mut fields = Vec::new();
+        err.visit_fields(&mut |key: &'static str, value: error_core::Value<'_>| {
+            fields.push(format!("{key}={value}"));
+        });
+        assert_eq!(fields, ["node_id=1", "address=10.0.0.1:9001"]);
+    }
+
+    #[test]
+    fn every_branch_converts_with_from() {
+        let errors: [DqliteError; 4] = [
+            NodeError::Removed {
+                node_id: 3,
+                address: "10.0.0.3:9001".into(),
+            }
+            .into(),
+            ClientError::Closed.into(),
+            ClusterError::NoQuorum {
+                online: 1,
+                voters: 3,
+            }
+            .into(),
+            ResourceError::TooManyConnections {
+                node_id: 2,
+                address: "10.0.0.2:9001".into(),
+                max: 64,
+            }
+            .into(),
+        ];
+        let seen: Vec<(String, Class, &str)> = errors
+            .iter()
+            .map(|err| (err.to_string(), err.class(), err.code()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (
+                    "node was removed from the cluster. node_id=`3`, address=`10.0.0.3:9001`"
+                        .to_owned(),
+                    Class::Closed,
+                    "NodeError::Removed"
+                ),
+                (
+                    "client is closed".to_owned(),
+                    Class::Closed,
+                    "ClientError::Closed"
+                ),
+                (
+                    "cluster has no quorum. online=`1`, voters=`3`".to_owned(),
+                    Class::Transient,
+                    "ClusterError::NoQuorum"
+                ),
+                (
+                    "too many connections. node_id=`2`, address=`10.0.0.2:9001`, max=`64`"
+                        .to_owned(),
+                    Class::Busy,
+                    "ResourceError::TooManyConnections"
+                ),
+            ]
+        );
+        assert!(matches!(
+            errors[1],
+            DqliteError::Client(ClientError::Closed)
+        ));
+    }
+
+    #[test]
+    fn the_boundary_error_keeps_the_hint() {
+        let public = error_core::Error::from(no_leader());
+        assert_eq!(public.class(), Class::Transient);
+        assert_eq!(public.code(), "dqlite.no_leader");
+        assert_eq!(public.retry_after(), Some(Duration::from_secs(1)));
+        assert!(public.downcast_ref::<DqliteError>().is_some());
+    }
+
+    #[test]
+    fn retry_honours_the_hint_twice_then_succeeds() {
+        let mut cluster = SimCluster::new(2);
+        let mut clock = SimClock::default();
+        let mut log = Vec::new();
+        let rows = retry(&mut clock, 5, &mut log, || cluster.exec(SQL)).unwrap();
+        assert_eq!(rows, 1);
+        assert_eq!(clock.waited(), Duration::from_secs(2));
+        assert_eq!(
+            log,
+            [
+                "attempt 1: no leader. node_id=`1`, address=`10.0.0.1:9001` (transient, dqlite.no_leader); retrying in 1s",
+                "attempt 2: no leader. node_id=`1`, address=`10.0.0.1:9001` (transient, dqlite.no_leader); retrying in 1s",
+                "attempt 3: ok",
+            ]
+        );
+    }
+
+    #[test]
+    fn retry_gives_up_after_max_attempts_without_a_last_wait() {
+        let mut cluster = SimCluster::new(10);
+        let mut clock = SimClock::default();
+        let mut log = Vec::new();
+        let err = retry(&mut clock, 3, &mut log, || cluster.exec(SQL)).unwrap_err();
+        assert!(matches!(
+            err,
+            DqliteError::Cluster(ClusterError::NoLeader { .. })
+        ));
+        assert_eq!(clock.waited(), Duration::from_secs(2));
+        assert_eq!(log.len(), 3);
+        assert_eq!(
+            log[2],
+            "attempt 3: no leader. node_id=`1`, address=`10.0.0.1:9001` (transient, dqlite.no_leader); giving up"
+        );
+    }
+
+    #[test]
+    fn retry_stops_at_once_on_an_error_that_is_not_retriable() {
+        let mut clock = SimClock::default();
+        let mut log = Vec::new();
+        let mut calls = 0;
+        let err = retry(&mut clock, 5, &mut log, || -> Result<(), DqliteError> {
+            calls += 1;
+            Err(ResourceError::DatabaseNotFound {
+                name: "app.db".into(),
+            })?
+        })
+        .unwrap_err();
+        assert_eq!(calls, 1);
+        assert!(!err.is_retriable());
+        assert_eq!(clock.waited(), Duration::ZERO);
+        assert_eq!(
+            log,
+            [
+                "attempt 1: database not found. name=`app.db` (invalid, ResourceError::DatabaseNotFound); giving up"
+            ]
+        );
+    }
+
+    #[test]
+    fn retry_uses_each_errors_own_hint_or_the_default_backoff() {
+        let mut errors = vec![
+            ClusterError::MembershipChange {
+                node_id: 4,
+                address: "10.0.0.4:9001".into(),
+            }
+            .into(),
+            ClusterError::NoQuorum {
+                online: 1,
+                voters: 3,
+            }
+            .into(),
+            NodeError::NotLeader {
+                node_id: 1,
+                address: "10.0.0.1:9001".into(),
+                leader_id: 2,
+                leader_address: "10.0.0.2:9001".into(),
+            }
+            .into(),
+            no_leader(),
+        ]
+        .into_iter();
+        let mut clock = SimClock::default();
+        let mut log = Vec::new();
+        retry(&mut clock, 10, &mut log, || match errors.next() {
+            Some(err) => Err(err),
+            None => Ok(()),
+        })
+        .unwrap();
+        assert_eq!(log.len(), 5);
+        // busy 500ms, no hint (default), redirect with no hint (default), no leader 1s.
+        assert_eq!(
+            clock.waited(),
+            Duration::from_millis(500) + DEFAULT_BACKOFF + DEFAULT_BACKOFF + Duration::from_secs(1)
+        );
+    }
+}
