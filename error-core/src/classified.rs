@@ -88,13 +88,16 @@ pub trait ClassifiedError: core::error::Error {
 
     /// The status code for an RPC boundary. The default is the class's
     /// ([`Status::from_class`]); the derive takes `#[class(KIND, status = NAME)]`, and
-    /// forwards to the source for `#[class(source)]` and `#[error(transparent)]`.
+    /// forwards to the source for `#[class(source)]` and `#[error(transparent)]` (a
+    /// variant's own `status = ..` wins over the source's).
     fn status(&self) -> Status {
         Status::from_class(self.class())
     }
 
     /// The level at which to log this error. The default is the class's
-    /// ([`Level::from_class`]); the derive takes `#[class(KIND, level = NAME)]`.
+    /// ([`Level::from_class`]); the derive takes `#[class(KIND, level = NAME)]`, and
+    /// forwards to the source for `#[class(source)]` and `#[error(transparent)]` (a
+    /// variant's own `level = ..` wins over the source's).
     fn level(&self) -> Level {
         Level::from_class(self.class())
     }

@@ -49,26 +49,26 @@ use crate::{Boundary, Class, ClassifiedError, Level, Report, Status, Visit};
 /// assert_eq!(closed.code(), "db.closed");
 /// ```
 pub struct Error {
-    inner: Box<Repr>,
+    inner: Box<Inner>,
 }
 
-enum Repr {
-    /// A typed error, with the source that [`Error::with_source`] gave it, if any.
-    Typed {
-        error: Box<dyn ClassifiedError + Send + Sync + 'static>,
-        source: Option<Box<dyn StdError + Send + Sync + 'static>>,
-    },
-    Adhoc(Adhoc),
-}
-
-struct Adhoc {
-    class: Class,
-    message: Cow<'static, str>,
+/// What an `Error` holds: the error itself, and what the `with_*` methods set, which
+/// takes precedence over what the error says of itself.
+struct Inner {
+    kind: Kind,
+    source: Option<Box<dyn StdError + Send + Sync + 'static>>,
     code: Option<&'static str>,
     status: Option<Status>,
     level: Option<Level>,
     retry_after: Option<Duration>,
-    source: Option<Box<dyn StdError + Send + Sync + 'static>>,
+}
+
+enum Kind {
+    Typed(Box<dyn ClassifiedError + Send + Sync + 'static>),
+    Adhoc {
+        class: Class,
+        message: Cow<'static, str>,
+    },
 }
 
 macro_rules! adhoc_constructors {
@@ -84,6 +84,19 @@ macro_rules! adhoc_constructors {
 }
 
 impl Error {
+    fn from_kind(kind: Kind) -> Error {
+        Error {
+            inner: Box::new(Inner {
+                kind,
+                source: None,
+                code: None,
+                status: None,
+                level: None,
+                retry_after: None,
+            }),
+        }
+    }
+
     /// Wraps a typed classified error. `From` does the same for types that implement
     /// [`Boundary`] (every derived type), so `?` converts.
     #[must_use]
@@ -91,29 +104,17 @@ impl Error {
     where
         E: ClassifiedError + Send + Sync + 'static,
     {
-        Error {
-            inner: Box::new(Repr::Typed {
-                error: Box::new(error),
-                source: None,
-            }),
-        }
+        Error::from_kind(Kind::Typed(Box::new(error)))
     }
 
     /// An ad-hoc error of class `class` with `message`. Its code is the class's name unless
     /// [`with_code`](Error::with_code) sets one.
     #[must_use]
     pub fn adhoc(class: Class, message: impl Into<Cow<'static, str>>) -> Error {
-        Error {
-            inner: Box::new(Repr::Adhoc(Adhoc {
-                class,
-                message: message.into(),
-                code: None,
-                status: None,
-                level: None,
-                retry_after: None,
-                source: None,
-            })),
-        }
+        Error::from_kind(Kind::Adhoc {
+            class,
+            message: message.into(),
+        })
     }
 
     adhoc_constructors! {
@@ -149,83 +150,67 @@ impl Error {
         mut self,
         source: impl Into<Box<dyn StdError + Send + Sync + 'static>>,
     ) -> Error {
-        let source = Some(source.into());
-        match &mut *self.inner {
-            Repr::Typed { source: slot, .. } => *slot = source,
-            Repr::Adhoc(adhoc) => adhoc.source = source,
-        }
+        self.inner.source = Some(source.into());
         self
     }
 
-    /// Sets the code of an ad-hoc error. An error made from a typed error keeps the typed
-    /// error's code, and this returns it unchanged.
+    /// Sets the code, in place of the class's name (ad-hoc) or the typed error's code.
     #[must_use]
     pub fn with_code(mut self, code: &'static str) -> Error {
-        if let Repr::Adhoc(adhoc) = &mut *self.inner {
-            adhoc.code = Some(code);
-        }
+        self.inner.code = Some(code);
         self
     }
 
-    /// Sets the status of an ad-hoc error (default: the class's). An error made from a
-    /// typed error keeps the typed error's status, and this returns it unchanged.
+    /// Sets the status, in place of the class's (ad-hoc) or the typed error's.
     #[must_use]
     pub fn with_status(mut self, status: Status) -> Error {
-        if let Repr::Adhoc(adhoc) = &mut *self.inner {
-            adhoc.status = Some(status);
-        }
+        self.inner.status = Some(status);
         self
     }
 
-    /// Sets the level of an ad-hoc error (default: the class's). An error made from a typed
-    /// error keeps the typed error's level, and this returns it unchanged.
+    /// Sets the level, in place of the class's (ad-hoc) or the typed error's.
     #[must_use]
     pub fn with_level(mut self, level: Level) -> Error {
-        if let Repr::Adhoc(adhoc) = &mut *self.inner {
-            adhoc.level = Some(level);
-        }
+        self.inner.level = Some(level);
         self
     }
 
-    /// Sets the retry hint of an ad-hoc error. An error made from a typed error keeps the
-    /// typed error's hint, and this returns it unchanged.
+    /// Sets the retry hint, in place of none (ad-hoc) or the typed error's.
     #[must_use]
     pub fn with_retry_after(mut self, after: Duration) -> Error {
-        if let Repr::Adhoc(adhoc) = &mut *self.inner {
-            adhoc.retry_after = Some(after);
-        }
+        self.inner.retry_after = Some(after);
         self
     }
 
     /// The typed error this was made from, if it is an `E`.
     #[must_use]
     pub fn downcast_ref<E: StdError + 'static>(&self) -> Option<&E> {
-        match &*self.inner {
-            Repr::Typed { error, .. } => {
+        match &self.inner.kind {
+            Kind::Typed(error) => {
                 let error: &(dyn StdError + 'static) = &**error;
                 error.downcast_ref::<E>()
             }
-            Repr::Adhoc(_) => None,
+            Kind::Adhoc { .. } => None,
         }
     }
 
     /// The typed error this was made from, if it is an `E`, mutably.
     #[must_use]
     pub fn downcast_mut<E: StdError + 'static>(&mut self) -> Option<&mut E> {
-        match &mut *self.inner {
-            Repr::Typed { error, .. } => {
+        match &mut self.inner.kind {
+            Kind::Typed(error) => {
                 let error: &mut (dyn StdError + 'static) = &mut **error;
                 error.downcast_mut::<E>()
             }
-            Repr::Adhoc(_) => None,
+            Kind::Adhoc { .. } => None,
         }
     }
 
-    /// The error as a classified trait object: the typed error, or `self` when ad-hoc.
-    fn classified(&self) -> Option<&(dyn ClassifiedError + Send + Sync + 'static)> {
-        match &*self.inner {
-            Repr::Typed { error, .. } => Some(&**error),
-            Repr::Adhoc(_) => None,
+    /// The typed error this was made from, as a classified trait object.
+    fn typed(&self) -> Option<&(dyn ClassifiedError + Send + Sync + 'static)> {
+        match &self.inner.kind {
+            Kind::Typed(error) => Some(&**error),
+            Kind::Adhoc { .. } => None,
         }
     }
 }
@@ -241,9 +226,9 @@ where
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &*self.inner {
-            Repr::Typed { error, .. } => fmt::Display::fmt(error, f),
-            Repr::Adhoc(adhoc) => f.write_str(&adhoc.message),
+        match &self.inner.kind {
+            Kind::Typed(error) => fmt::Display::fmt(error, f),
+            Kind::Adhoc { message, .. } => f.write_str(message),
         }
     }
 }
@@ -258,78 +243,60 @@ impl fmt::Debug for Error {
 
 impl StdError for Error {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        match &*self.inner {
-            Repr::Typed {
-                source: Some(source),
-                ..
-            }
-            | Repr::Adhoc(Adhoc {
-                source: Some(source),
-                ..
-            }) => Some(&**source),
-            Repr::Typed { error, .. } => error.source(),
-            Repr::Adhoc(_) => None,
+        match (&self.inner.source, self.typed()) {
+            (Some(source), _) => Some(&**source),
+            (None, Some(error)) => error.source(),
+            (None, None) => None,
         }
     }
 }
 
 impl ClassifiedError for Error {
     fn class(&self) -> Class {
-        match &*self.inner {
-            Repr::Typed { error, .. } => error.class(),
-            Repr::Adhoc(adhoc) => adhoc.class,
+        match &self.inner.kind {
+            Kind::Typed(error) => error.class(),
+            Kind::Adhoc { class, .. } => *class,
         }
     }
 
     fn code(&self) -> &'static str {
-        match &*self.inner {
-            Repr::Typed { error, .. } => error.code(),
-            Repr::Adhoc(adhoc) => adhoc.code.unwrap_or(adhoc.class.as_str()),
-        }
+        self.inner.code.unwrap_or_else(|| match &self.inner.kind {
+            Kind::Typed(error) => error.code(),
+            Kind::Adhoc { class, .. } => class.as_str(),
+        })
     }
 
     fn retry_after(&self) -> Option<Duration> {
-        match &*self.inner {
-            Repr::Typed { error, .. } => error.retry_after(),
-            Repr::Adhoc(adhoc) => adhoc.retry_after,
-        }
+        self.inner
+            .retry_after
+            .or_else(|| self.typed().and_then(|error| error.retry_after()))
     }
 
     fn visit_fields(&self, visitor: &mut dyn Visit) {
-        if let Some(error) = self.classified() {
+        if let Some(error) = self.typed() {
             error.visit_fields(visitor);
         }
     }
 
     fn status(&self) -> Status {
-        match &*self.inner {
-            Repr::Typed { error, .. } => error.status(),
-            Repr::Adhoc(adhoc) => adhoc.status.unwrap_or(Status::from_class(adhoc.class)),
-        }
+        self.inner.status.unwrap_or_else(|| match self.typed() {
+            Some(error) => error.status(),
+            None => Status::from_class(self.class()),
+        })
     }
 
     fn level(&self) -> Level {
-        match &*self.inner {
-            Repr::Typed { error, .. } => error.level(),
-            Repr::Adhoc(adhoc) => adhoc.level.unwrap_or(Level::from_class(adhoc.class)),
-        }
+        self.inner.level.unwrap_or_else(|| match self.typed() {
+            Some(error) => error.level(),
+            None => Level::from_class(self.class()),
+        })
     }
 
     fn classified_source(&self) -> Option<&(dyn ClassifiedError + '_)> {
-        match &*self.inner {
-            Repr::Typed {
-                source: None,
-                error,
-            } => error.classified_source(),
-            Repr::Typed {
-                source: Some(source),
-                ..
-            }
-            | Repr::Adhoc(Adhoc {
-                source: Some(source),
-                ..
-            }) => crate::foreign::as_classified(&**source),
-            Repr::Adhoc(_) => None,
+        match (&self.inner.source, self.typed()) {
+            (Some(source), _) => crate::foreign::as_classified(&**source),
+            (None, Some(error)) => error.classified_source(),
+            (None, None) => None,
         }
     }
 }
