@@ -269,7 +269,7 @@ impl ClassifiedError for Error {
     fn retry_after(&self) -> Option<Duration> {
         self.inner
             .retry_after
-            .or_else(|| self.typed().and_then(|error| error.retry_after()))
+            .or_else(|| self.typed().and_then(ClassifiedError::retry_after))
     }
 
     fn visit_fields(&self, visitor: &mut dyn Visit) {
