@@ -13,7 +13,7 @@
 //! # Why the random numbers are ours
 //!
 //! Tests of retry behaviour must be reproducible, so the generator can be seeded
-//! ([`Rng::seeded`]). It is a SplitMix64 sequence on one atomic word, shared by every clone
+//! ([`Rng::seeded`]). It is a `SplitMix64` sequence on one atomic word, shared by every clone
 //! of a layer without a lock; given the same seed and the same order of draws (tokio's paused
 //! clock on one thread), a run is the same every time.
 
@@ -172,7 +172,7 @@ impl Backoff {
             Jitter::Full => rng.duration_between(Duration::ZERO, exp),
             Jitter::Equal => {
                 let half = exp / 2;
-                half + rng.duration_between(Duration::ZERO, exp - half)
+                half + rng.duration_between(Duration::ZERO, exp.saturating_sub(half))
             }
             Jitter::Decorrelated => {
                 let previous = previous.max(self.base);
@@ -186,7 +186,7 @@ impl Backoff {
 
 const GOLDEN_GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
 
-/// A seedable, lock-free random number generator (SplitMix64 on one atomic word), shared by
+/// A seedable, lock-free random number generator (`SplitMix64` on one atomic word), shared by
 /// every clone of the layer that owns it.
 #[derive(Debug)]
 pub struct Rng {
