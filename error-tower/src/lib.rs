@@ -5,3 +5,4 @@
 //! Work in progress: [`backoff`] is here; the middleware follows.
 
 pub mod backoff;
+pub mod budget;
