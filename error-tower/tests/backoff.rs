@@ -1,5 +1,8 @@
 //! Backoff: exact schedules, seeded reproducibility, and property tests of the bounds.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::time::Duration;
 
 use error_core::{Class, ClassifiedError};

@@ -1,6 +1,9 @@
 //! The retry budget: exact balances, the minimum rate on tokio's paused clock, validation,
 //! and no overdraft under contention.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
