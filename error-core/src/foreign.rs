@@ -69,6 +69,58 @@ pub fn find_classified<'a>(
     None
 }
 
+/// What middleware asks of an error type to act on its class: every [`ClassifiedError`], and
+/// the boxed `dyn Error` that type-erased stacks use (`tower::BoxError`), classified by
+/// walking its chain with [`find_classified`].
+///
+/// It lives here, beside `ClassifiedError`, because only this crate may implement it both
+/// for every `ClassifiedError` and for `Box<dyn Error + Send + Sync>`.
+///
+/// ```
+/// use error_core::{Class, ClassifiedError, Classify};
+///
+/// #[derive(Debug, ClassifiedError)]
+/// #[class(busy)]
+/// #[error("queue full")]
+/// struct QueueFull;
+///
+/// let boxed: Box<dyn std::error::Error + Send + Sync> = Box::new(error_core::Error::from(QueueFull));
+/// assert_eq!(boxed.classified().map(|e| e.class()), Some(Class::Busy));
+/// assert_eq!(QueueFull.classified().map(|e| e.code()), Some("QueueFull"));
+/// ```
+pub trait Classify {
+    /// The error, or the first link of its chain, as a classified error; `None` when no
+    /// classification can be found.
+    fn classified(&self) -> Option<&(dyn ClassifiedError + '_)>;
+}
+
+impl<T: ClassifiedError> Classify for T {
+    fn classified(&self) -> Option<&(dyn ClassifiedError + '_)> {
+        Some(self)
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl Classify for alloc::boxed::Box<dyn StdError + Send + Sync> {
+    fn classified(&self) -> Option<&(dyn ClassifiedError + '_)> {
+        find_classified(&**self).map(|e| e as &(dyn ClassifiedError + '_))
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl Classify for alloc::boxed::Box<dyn StdError + Send> {
+    fn classified(&self) -> Option<&(dyn ClassifiedError + '_)> {
+        find_classified(&**self).map(|e| e as &(dyn ClassifiedError + '_))
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl Classify for alloc::boxed::Box<dyn StdError> {
+    fn classified(&self) -> Option<&(dyn ClassifiedError + '_)> {
+        find_classified(&**self).map(|e| e as &(dyn ClassifiedError + '_))
+    }
+}
+
 /// The class of the first classified link of `error`'s chain; see [`find_classified`].
 #[must_use]
 pub fn classify(error: &(dyn StdError + 'static)) -> Option<Class> {
@@ -90,7 +142,7 @@ mod io {
     /// |---|---|
     /// | `ConnectionReset`, `ConnectionRefused`, `ConnectionAborted`, `NotConnected`, `BrokenPipe`, `TimedOut`, `Interrupted`, `UnexpectedEof`, `WriteZero`, `HostUnreachable`, `NetworkUnreachable`, `NetworkDown`, `AddrInUse`, `StaleNetworkFileHandle` | transient |
     /// | `WouldBlock`, `ResourceBusy`, `ExecutableFileBusy`, `StorageFull` | busy |
-    /// | `AlreadyExists`, `InvalidInput`, `InvalidData`, `NotFound`, `Unsupported`, `AddrNotAvailable`, `IsADirectory`, `NotADirectory`, `DirectoryNotEmpty`, `FileTooLarge`, `NotSeekable`, `TooManyLinks`, `ArgumentListTooLong`, `CrossesDevices` | invalid |
+    /// | `AlreadyExists`, `InvalidInput`, `InvalidData`, `NotFound`, `Unsupported`, `AddrNotAvailable`, `IsADirectory`, `NotADirectory`, `DirectoryNotEmpty`, `FileTooLarge`, `NotSeekable`, `TooManyLinks`, `ArgumentListTooLong`, `CrossesDevices`, `InvalidFilename` | invalid |
     /// | `PermissionDenied`, `ReadOnlyFilesystem`, `QuotaExceeded` | denied |
     /// | `Deadlock` | conflict |
     /// | `OutOfMemory` | fatal |
@@ -146,6 +198,7 @@ mod io {
             TooManyLinks => Invalid,
             ArgumentListTooLong => Invalid,
             CrossesDevices => Invalid,
+            InvalidFilename => Invalid,
             PermissionDenied => Denied,
             ReadOnlyFilesystem => Denied,
             QuotaExceeded => Denied,
@@ -155,19 +208,43 @@ mod io {
         }
     }
 
+    /// The classified error an `io::Error` wraps (`io::Error::other(error_core::Error::busy(..))`),
+    /// if it is one that [`find_classified`](super::find_classified) recognises. Such an
+    /// `io::Error` displays as the error it wraps and its `source()` is that error's source,
+    /// so it is classified as that error too.
+    fn wrapped(error: &io::Error) -> Option<&(dyn ClassifiedError + 'static)> {
+        error
+            .get_ref()
+            .and_then(|inner| super::as_classified(inner))
+    }
+
+    /// Classified by [`io_class`], or as the classified error it wraps, if any.
     impl ClassifiedError for io::Error {
         fn class(&self) -> Class {
-            io_class(self.kind()).0
+            wrapped(self).map_or_else(|| io_class(self.kind()).0, ClassifiedError::class)
         }
 
         fn code(&self) -> &'static str {
-            io_class(self.kind()).1
+            wrapped(self).map_or_else(|| io_class(self.kind()).1, ClassifiedError::code)
+        }
+
+        fn retry_after(&self) -> Option<core::time::Duration> {
+            wrapped(self).and_then(ClassifiedError::retry_after)
+        }
+
+        fn visit_fields(&self, visitor: &mut dyn crate::Visit) {
+            if let Some(inner) = wrapped(self) {
+                inner.visit_fields(visitor);
+            }
         }
 
         /// The class's status, except: `NotFound` → `not_found`, `AlreadyExists` →
         /// `already_exists`, `TimedOut` → `deadline_exceeded`, `Unsupported` →
-        /// `unimplemented`.
+        /// `unimplemented`; or the wrapped error's.
         fn status(&self) -> Status {
+            if let Some(inner) = wrapped(self) {
+                return inner.status();
+            }
             match self.kind() {
                 ErrorKind::NotFound => Status::NotFound,
                 ErrorKind::AlreadyExists => Status::AlreadyExists,
@@ -175,6 +252,17 @@ mod io {
                 ErrorKind::Unsupported => Status::Unimplemented,
                 kind => Status::from_class(io_class(kind).0),
             }
+        }
+
+        fn level(&self) -> crate::Level {
+            wrapped(self).map_or_else(
+                || crate::Level::from_class(self.class()),
+                ClassifiedError::level,
+            )
+        }
+
+        fn classified_source(&self) -> Option<&(dyn ClassifiedError + '_)> {
+            wrapped(self).and_then(ClassifiedError::classified_source)
         }
     }
 

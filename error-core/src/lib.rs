@@ -106,7 +106,7 @@ pub use crate::error::Error;
 pub use crate::field::{REDACTED, Value, Visit};
 #[cfg(feature = "std")]
 pub use crate::foreign::io_class;
-pub use crate::foreign::{classify, find_classified};
+pub use crate::foreign::{Classify, classify, find_classified};
 #[cfg(feature = "tonic")]
 pub use crate::interop::ToTonicStatus;
 pub use crate::level::Level;

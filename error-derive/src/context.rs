@@ -5,7 +5,8 @@
 //! type parameter that converts `Into` the field's type, so that `CreateReplicaCtx { uuid }`
 //! accepts a `&str` for a `String` field, as snafu's selectors do.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Group, TokenStream, TokenTree};
+use quote::{ToTokens as _, quote_spanned};
 use quote::{format_ident, quote};
 use syn::{GenericParam, Generics, Ident, Member, Visibility};
 
@@ -32,7 +33,7 @@ pub(crate) fn selectors(input: &Input) -> TokenStream {
         .cases
         .iter()
         .filter(|case| !case.is_transparent())
-        .map(|case| selector(input, case, &vis))
+        .map(|case| selector(input, case, &vis, in_module))
         .collect();
     if !in_module {
         return quote!(#(#selectors)*);
@@ -61,31 +62,87 @@ fn nested_visibility(vis: &Visibility) -> Visibility {
         Visibility::Inherited => syn::parse_quote!(pub(super)),
         Visibility::Restricted(restricted) => {
             let path = &restricted.path;
-            if path.is_ident("crate") {
-                vis.clone()
-            } else if path.is_ident("self") {
-                syn::parse_quote!(pub(super))
-            } else {
-                syn::parse_quote!(pub(in super::#path))
+            let first = path.segments.first().map(|s| s.ident.to_string());
+            match first.as_deref() {
+                // `crate` and `crate::a::b` mean the same one level down.
+                Some("crate") => vis.clone(),
+                Some("self") if path.segments.len() == 1 => syn::parse_quote!(pub(super)),
+                _ => syn::parse_quote!(pub(in super::#path)),
             }
         }
         Visibility::Public(_) => vis.clone(),
     }
 }
 
+/// `ProposeError` → `propose_error`, `HTTPError` → `http_error`: a word starts at an
+/// uppercase letter after a lowercase letter or digit, or at the last capital of a run of
+/// capitals that a lowercase letter follows.
 fn snake_case(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
     let mut out = String::with_capacity(name.len() + 4);
-    for (i, ch) in name.char_indices() {
-        if ch.is_uppercase() {
-            if i > 0 {
+    for (i, &ch) in chars.iter().enumerate() {
+        if ch.is_uppercase() && i > 0 {
+            let previous = chars[i - 1];
+            let next_is_lower = chars.get(i + 1).is_some_and(|c| c.is_lowercase());
+            if previous.is_lowercase()
+                || previous.is_ascii_digit()
+                || (previous.is_uppercase() && next_is_lower)
+            {
                 out.push('_');
             }
-            out.extend(ch.to_lowercase());
-        } else {
-            out.push(ch);
         }
+        out.extend(ch.to_lowercase());
     }
     out
+}
+
+/// `tokens` with every path that starts at `self` or `super` starting one level up:
+/// `super::T` becomes `super::super::T`, `self::T` becomes `super::T`.
+fn one_level_up(tokens: TokenStream) -> TokenStream {
+    let mut out: Vec<TokenTree> = Vec::new();
+    for token in tokens {
+        let after_colons = matches!(out.last(), Some(TokenTree::Punct(p)) if p.as_char() == ':');
+        match token {
+            TokenTree::Ident(ident) if !after_colons && ident == "super" => {
+                out.extend(quote_spanned!(ident.span()=> super::super));
+            }
+            TokenTree::Ident(ident) if !after_colons && ident == "self" => {
+                out.extend(quote_spanned!(ident.span()=> super));
+            }
+            TokenTree::Group(group) => {
+                let mut new = Group::new(group.delimiter(), one_level_up(group.stream()));
+                new.set_span(group.span());
+                out.push(TokenTree::Group(new));
+            }
+            other => out.push(other),
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// For a tuple selector, a function of the alias's name that builds it, so that
+/// `TupleCtx(1, "x")` reads as a tuple struct does (an alias is no constructor).
+fn tuple_constructor(
+    name: &Ident,
+    alias: &Ident,
+    params: &[&Ident],
+    vis: &Visibility,
+    doc: &str,
+    named: bool,
+) -> Option<TokenStream> {
+    if named || params.is_empty() {
+        return None;
+    }
+    let args: Vec<Ident> = (0..params.len())
+        .map(|i| format_ident!("__a{}", i))
+        .collect();
+    Some(quote! {
+        #[doc = #doc]
+        #[allow(non_snake_case, dead_code, unreachable_pub, clippy::too_many_arguments)]
+        #vis fn #alias<#(#params),*>(#(#args: #params),*) -> #name<#(#params),*> {
+            #name(#(#args),*)
+        }
+    })
 }
 
 /// A case's fields that its selector holds, with the selector's type parameter for each.
@@ -101,9 +158,12 @@ fn held_fields<'c, 'a>(case: &'c Case<'a>) -> Vec<(&'c Field<'a>, Ident)> {
         .collect()
 }
 
-/// The enum's generic parameters without defaults, as a method's or an impl's own.
-fn params_without_defaults(generics: &Generics) -> Vec<GenericParam> {
-    generics
+/// The enum's generic parameters as a method's or an impl's own: without defaults, and
+/// with their inline bounds moved to where-clause predicates (returned second), so that
+/// no bound is written in two places (clippy's `multiple_bound_locations`).
+fn bare_params(generics: &Generics) -> (Vec<GenericParam>, Vec<TokenStream>) {
+    let mut predicates = Vec::new();
+    let params = generics
         .params
         .iter()
         .cloned()
@@ -111,19 +171,43 @@ fn params_without_defaults(generics: &Generics) -> Vec<GenericParam> {
             match &mut param {
                 GenericParam::Type(ty) => {
                     ty.default = None;
+                    if !ty.bounds.is_empty() {
+                        let ident = &ty.ident;
+                        let bounds = &ty.bounds;
+                        predicates.push(quote!(#ident: #bounds));
+                    }
+                    ty.colon_token = None;
+                    ty.bounds.clear();
                 }
                 GenericParam::Const(c) => {
                     c.default = None;
                 }
-                GenericParam::Lifetime(_) => {}
+                GenericParam::Lifetime(lifetime) => {
+                    if !lifetime.bounds.is_empty() {
+                        let name = &lifetime.lifetime;
+                        let bounds = &lifetime.bounds;
+                        predicates.push(quote!(#name: #bounds));
+                    }
+                    lifetime.colon_token = None;
+                    lifetime.bounds.clear();
+                }
             }
             param
         })
-        .collect()
+        .collect();
+    (params, predicates)
 }
 
 #[allow(clippy::too_many_lines)]
-fn selector(input: &Input, case: &Case, vis: &Visibility) -> TokenStream {
+fn selector(input: &Input, case: &Case, vis: &Visibility, in_module: bool) -> TokenStream {
+    // In a module one level down, a path that starts at `self` or `super` must too.
+    let here = |tokens: TokenStream| {
+        if in_module {
+            one_level_up(tokens)
+        } else {
+            tokens
+        }
+    };
     let original = input.original;
     let enum_ident = &original.ident;
     // The selector is an alias, `{Variant}Ctx`, of a struct whose name is unique to the
@@ -173,16 +257,21 @@ fn selector(input: &Input, case: &Case, vis: &Visibility) -> TokenStream {
     };
 
     // `impl<'a, T, __T0, ..> IntoError<Enum<'a, T>> for NameCtx<__T0, ..>`
-    let enum_params = params_without_defaults(&original.generics);
+    let (enum_params, inline_bounds) = bare_params(&original.generics);
     let (_, ty_generics, _) = original.generics.split_for_impl();
-    let enum_predicates = original
-        .generics
-        .where_clause
-        .as_ref()
-        .map(|w| w.predicates.iter().collect::<Vec<_>>())
-        .unwrap_or_default();
+    let enum_predicates: Vec<TokenStream> = inline_bounds
+        .into_iter()
+        .chain(
+            original
+                .generics
+                .where_clause
+                .iter()
+                .flat_map(|w| w.predicates.iter().map(quote::ToTokens::to_token_stream)),
+        )
+        .map(&here)
+        .collect();
     let into_bounds = held.iter().map(|(field, param)| {
-        let ty = field.ty;
+        let ty = here(field.ty.to_token_stream());
         quote!(#param: ::core::convert::Into<#ty>)
     });
     let into_bounds: Vec<TokenStream> = into_bounds.collect();
@@ -279,7 +368,7 @@ fn selector(input: &Input, case: &Case, vis: &Visibility) -> TokenStream {
     });
     let (derives, unit_value) = if params.is_empty() {
         (
-            quote!(#[derive(Debug, Clone, Copy, Default)]),
+            quote!(#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::marker::Copy, ::core::default::Default)]),
             Some(quote! {
                 #[doc = #doc]
                 #[allow(non_upper_case_globals, dead_code, unreachable_pub)]
@@ -287,7 +376,10 @@ fn selector(input: &Input, case: &Case, vis: &Visibility) -> TokenStream {
             }),
         )
     } else {
-        (quote!(#[derive(Debug, Clone, Copy)]), None)
+        (
+            quote!(#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::marker::Copy)]),
+            tuple_constructor(&name, &alias, &params, vis, &doc, named),
+        )
     };
     // The items that can collide carry the variant's span, so that rustc reports a
     // collision at the two variants.
