@@ -1,7 +1,8 @@
 //! Conversions at the RPC boundary, behind the `http` and `tonic` features.
 //!
-//! Both take the code from [`ClassifiedError::status`], which the deepest error that knows
-//! it decides (see [`Status`]). A `tonic::Status`'s message is the one-line [`Report`] of
+//! Both take the code from the error's [status](crate::ClassifiedError::status), which the
+//! deepest error that knows it decides (see [the status module](crate::status)). A
+//! `tonic::Status`'s message is the one-line [report](crate::Report) of
 //! the chain, so that a client sees the whole story in one line; redacted fields stay
 //! redacted, because every message in the chain already shows them as `<redacted>`.
 

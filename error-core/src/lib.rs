@@ -83,34 +83,47 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
-mod class;
-mod classified;
-mod context;
+pub mod class;
+pub mod classified;
+pub mod context;
 #[cfg(feature = "alloc")]
-mod error;
-mod field;
-mod foreign;
-mod interop;
-mod level;
-mod report;
-mod status;
+pub mod error;
+pub mod field;
+pub mod foreign;
+pub mod interop;
+pub mod level;
+pub mod report;
+pub mod status;
 
 #[doc(hidden)]
 pub mod __private;
 
+// Each module's documentation argues its design; its items are also here, at the root,
+// where code names them.
+#[doc(inline)]
 pub use crate::class::{Class, ParseClassError};
+#[doc(inline)]
 pub use crate::classified::{Boundary, ClassifiedError, Retriable};
+#[doc(inline)]
 pub use crate::context::{IntoError, NoSource, OptionExt, ResultExt};
 #[cfg(feature = "alloc")]
+#[doc(inline)]
 pub use crate::error::Error;
+#[doc(inline)]
 pub use crate::field::{REDACTED, Value, Visit};
 #[cfg(feature = "std")]
+#[doc(inline)]
 pub use crate::foreign::io_class;
+#[doc(inline)]
 pub use crate::foreign::{Classify, classify, find_classified};
 #[cfg(feature = "tonic")]
+#[doc(inline)]
 pub use crate::interop::ToTonicStatus;
+#[doc(inline)]
 pub use crate::level::Level;
+#[doc(inline)]
 pub use crate::report::Report;
+#[doc(inline)]
 pub use crate::status::Status;
 
 #[cfg(feature = "derive")]
