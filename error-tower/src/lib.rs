@@ -6,3 +6,4 @@
 
 pub mod backoff;
 pub mod budget;
+pub mod retry;

@@ -1,0 +1,56 @@
+//! The hook that says whether a request may be sent twice.
+//!
+//! A retry after a `transient` error may execute a request twice: the first attempt may
+//! have reached the backend before the connection reset. That is harmless for a read or an
+//! idempotent write, and a duplicate for anything else. So only requests known to be
+//! idempotent are retried, unless the user says otherwise. What "known" means depends on
+//! the request type, so the default, [`ByRequest`], asks the request itself
+//! ([`IdempotentRequest`]); a closure, [`Always`] or a policy's `retry_non_idempotent`
+//! decide otherwise.
+
+/// Whether a request is idempotent: may be retried after an error that may have followed
+/// its execution.
+///
+/// A closure `Fn(&Req) -> bool` is an `Idempotent`.
+pub trait Idempotent<Req> {
+    /// `true` if `request` may execute twice.
+    fn is_idempotent(&self, request: &Req) -> bool;
+}
+
+/// A request type that knows whether it is idempotent. Implemented for `http::Request`
+/// (by method: `GET`, `HEAD`, `OPTIONS`, `TRACE`, `PUT` and `DELETE` are idempotent) with
+/// the `http` feature.
+pub trait IdempotentRequest {
+    /// `true` if this request may execute twice.
+    fn is_idempotent(&self) -> bool;
+}
+
+/// The default: the request says, through [`IdempotentRequest`].
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ByRequest;
+
+impl<Req: IdempotentRequest> Idempotent<Req> for ByRequest {
+    fn is_idempotent(&self, request: &Req) -> bool {
+        request.is_idempotent()
+    }
+}
+
+/// Every request is idempotent: for request types whose every operation is (reads, or
+/// writes with an idempotency key).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Always;
+
+impl<Req> Idempotent<Req> for Always {
+    fn is_idempotent(&self, _: &Req) -> bool {
+        true
+    }
+}
+
+impl<Req, F> Idempotent<Req> for F
+where
+    F: Fn(&Req) -> bool,
+{
+    fn is_idempotent(&self, request: &Req) -> bool {
+        self(request)
+    }
+}

@@ -1,0 +1,78 @@
+//! The hook called when a failed call is not retried.
+
+use core::fmt;
+
+use error_core::Class;
+
+/// Why a failed call was not retried.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GiveUpReason {
+    /// The maximum number of attempts was reached.
+    Exhausted,
+    /// The retry budget had no token.
+    Budget,
+    /// The retry could not start before the call's deadline.
+    Deadline,
+    /// The class is not retried (or `busy` without a hint, or `redirect` the hook did not
+    /// retarget, or an error with no classification).
+    Class,
+    /// The request is not idempotent.
+    NotIdempotent,
+    /// The response had started: the call is committed.
+    Committed,
+}
+
+impl GiveUpReason {
+    /// A stable lowercase name, for metrics labels.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            GiveUpReason::Exhausted => "exhausted",
+            GiveUpReason::Budget => "budget",
+            GiveUpReason::Deadline => "deadline",
+            GiveUpReason::Class => "class",
+            GiveUpReason::NotIdempotent => "not_idempotent",
+            GiveUpReason::Committed => "committed",
+        }
+    }
+}
+
+impl fmt::Display for GiveUpReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// A failed call that is not retried: the caller gets its last error (or failed response)
+/// unchanged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GiveUpEvent {
+    /// Attempts made, from 1.
+    pub attempts: u32,
+    /// The last failure's class; `None` for an error with no classification.
+    pub class: Option<Class>,
+    /// The last failure's code; `None` for an error with no classification.
+    pub code: Option<&'static str>,
+    /// Why it is not retried.
+    pub reason: GiveUpReason,
+}
+
+/// Called when a failed call is not retried, for metrics and tracing. `()` does nothing; a
+/// closure `Fn(&GiveUpEvent)` is an `OnGiveUp`.
+pub trait OnGiveUp {
+    /// The call ends with a failure, for `event.reason`.
+    fn on_give_up(&self, event: &GiveUpEvent);
+}
+
+impl OnGiveUp for () {
+    #[inline]
+    fn on_give_up(&self, _: &GiveUpEvent) {}
+}
+
+impl<F: Fn(&GiveUpEvent)> OnGiveUp for F {
+    fn on_give_up(&self, event: &GiveUpEvent) {
+        self(event);
+    }
+}

@@ -1,0 +1,134 @@
+//! [`Policy`]: which failures are retried, when, and how often.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use error_core::{Class, ClassifiedError};
+use tokio::time::Instant;
+
+use super::{ByRequest, GiveUpReason};
+use crate::backoff::{Backoff, Rng};
+use crate::budget::Budget;
+
+/// The class-driven retry policy, with its hooks. Built by [`RetryLayer`](super::RetryLayer)'s
+/// setters; see the [module documentation](super) for the rules.
+#[derive(Clone, Debug)]
+pub struct Policy<RD = (), ID = ByRequest, CR = (), OR = (), OG = ()> {
+    pub(crate) config: Arc<Config>,
+    pub(crate) redirect: RD,
+    pub(crate) idempotent: ID,
+    pub(crate) classify: CR,
+    pub(crate) on_retry: OR,
+    pub(crate) on_give_up: OG,
+}
+
+/// The policy's settings, shared by every clone of a service.
+#[derive(Clone, Debug)]
+pub(crate) struct Config {
+    pub(crate) max_attempts: u32,
+    pub(crate) backoff: Backoff,
+    pub(crate) budget: Budget,
+    pub(crate) retry_conflict: bool,
+    pub(crate) retry_non_idempotent: bool,
+    pub(crate) deadline: Option<Duration>,
+    pub(crate) rng: Arc<Rng>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            max_attempts: 4,
+            backoff: Backoff::default(),
+            budget: Budget::default(),
+            retry_conflict: false,
+            retry_non_idempotent: false,
+            deadline: None,
+            rng: Arc::new(Rng::default()),
+        }
+    }
+}
+
+/// A failure as the policy sees it: a classified error, or a response that a classifier
+/// found to be a failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Failure {
+    pub(crate) class: Class,
+    pub(crate) code: &'static str,
+    pub(crate) retry_after: Option<Duration>,
+}
+
+impl Failure {
+    pub(crate) fn of(error: &(dyn ClassifiedError + '_)) -> Failure {
+        Failure {
+            class: error.class(),
+            code: error.code(),
+            retry_after: error.retry_after(),
+        }
+    }
+}
+
+/// What the policy asks of the request, once the class allows a retry: whether it is
+/// idempotent, and (for `redirect`) to retarget it.
+pub(crate) trait RequestQuestions {
+    fn is_idempotent(&mut self) -> bool;
+    fn redirect(&mut self) -> bool;
+}
+
+impl Config {
+    /// Whether to retry after `failure` on attempt `attempts` (from 1), and after what
+    /// delay. The checks run from the cheapest and least committal to the budget, which is
+    /// withdrawn last so that no token pays for a retry that does not happen.
+    pub(crate) fn decide(
+        &self,
+        failure: Option<Failure>,
+        attempts: u32,
+        previous: Duration,
+        deadline: Option<Instant>,
+        request: &mut dyn RequestQuestions,
+    ) -> Result<Duration, GiveUpReason> {
+        let Some(failure) = failure else {
+            return Err(GiveUpReason::Class);
+        };
+        let hint = failure.retry_after.unwrap_or_default();
+        let delay = match failure.class {
+            Class::Transient => self.backoff.delay(attempts, previous, &self.rng).max(hint),
+            Class::Conflict if self.retry_conflict => {
+                self.backoff.delay(attempts, previous, &self.rng).max(hint)
+            }
+            // Backpressure: retried only when the server says when, and not before.
+            Class::Busy if failure.retry_after.is_some() => hint,
+            Class::Redirect => hint,
+            _ => return Err(GiveUpReason::Class),
+        };
+        // tokio's timer has millisecond resolution: a delay is rounded up to a whole
+        // millisecond, so that the delay reported to hooks is the one that happens, and a
+        // hint is never undercut.
+        let delay = ceil_millis(delay);
+        if attempts >= self.max_attempts {
+            return Err(GiveUpReason::Exhausted);
+        }
+        // A transient error (or a conflict) may follow the request's execution; busy and
+        // redirect are rejections before it, safe to retry whatever the request.
+        let may_have_executed = matches!(failure.class, Class::Transient | Class::Conflict);
+        if may_have_executed && !self.retry_non_idempotent && !request.is_idempotent() {
+            return Err(GiveUpReason::NotIdempotent);
+        }
+        if deadline.is_some_and(|deadline| Instant::now() + delay >= deadline) {
+            return Err(GiveUpReason::Deadline);
+        }
+        if failure.class == Class::Redirect {
+            // Not charged to the budget: the retry goes elsewhere, not to a failing node.
+            if !request.redirect() {
+                return Err(GiveUpReason::Class);
+            }
+        } else if !self.budget.withdraw() {
+            return Err(GiveUpReason::Budget);
+        }
+        Ok(delay)
+    }
+}
+
+fn ceil_millis(delay: Duration) -> Duration {
+    let millis = delay.as_nanos().div_ceil(1_000_000);
+    Duration::from_millis(u64::try_from(millis).unwrap_or(u64::MAX))
+}

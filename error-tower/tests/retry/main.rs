@@ -1,0 +1,468 @@
+//! Retry: each class retried or not as the policy says, with exact backend call counts,
+//! on tokio's paused clock and with seeded jitter.
+
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use error_core::{Class, ClassifiedError};
+use error_tower::budget::Budget;
+use error_tower::retry::{
+    GiveUpEvent, GiveUpReason, IdempotentRequest, ResponseFailure, RetryEvent, RetryLayer,
+};
+use tokio::time::Instant;
+use tower::{Service, ServiceExt};
+
+/// A request: which node it goes to, and whether it may execute twice.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Req {
+    node: u64,
+    idempotent: bool,
+}
+
+impl IdempotentRequest for Req {
+    fn is_idempotent(&self) -> bool {
+        self.idempotent
+    }
+}
+
+fn read() -> Req {
+    Req {
+        node: 1,
+        idempotent: true,
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, ClassifiedError)]
+#[class(context = none)]
+enum BackendError {
+    #[error("connection reset")]
+    #[class(transient)]
+    Reset,
+    #[error("overloaded")]
+    #[class(busy)]
+    Busy {
+        #[retry_after]
+        wait: Option<Duration>,
+    },
+    #[error("not the leader")]
+    #[class(redirect)]
+    NotLeader { leader: u64 },
+    #[error("version conflict")]
+    #[class(conflict)]
+    Conflict,
+    #[error("bad request")]
+    #[class(invalid)]
+    Invalid,
+    #[error("permission denied")]
+    #[class(denied)]
+    Denied,
+    #[error("shut down")]
+    #[class(closed)]
+    Closed,
+    #[error("corrupt")]
+    #[class(data)]
+    Corrupt,
+    #[error("disk dead")]
+    #[class(fatal)]
+    Fatal,
+    #[error("bug")]
+    #[class(internal)]
+    Bug,
+}
+
+/// A backend that answers from a script and records each call's time and request.
+#[derive(Clone, Default)]
+struct Script {
+    answers: Arc<Mutex<VecDeque<Result<u64, BackendError>>>>,
+    calls: Arc<Mutex<Vec<(Duration, Req)>>>,
+    start: Option<Instant>,
+}
+
+impl Script {
+    fn new(answers: impl IntoIterator<Item = Result<u64, BackendError>>) -> Self {
+        Script {
+            answers: Arc::new(Mutex::new(answers.into_iter().collect())),
+            calls: Arc::default(),
+            start: Some(Instant::now()),
+        }
+    }
+
+    fn calls(&self) -> Vec<(Duration, Req)> {
+        self.calls.lock().unwrap().clone()
+    }
+
+    fn call_count(&self) -> usize {
+        self.calls.lock().unwrap().len()
+    }
+}
+
+impl Service<Req> for Script {
+    type Response = u64;
+    type Error = BackendError;
+    type Future = std::future::Ready<Result<u64, BackendError>>;
+
+    fn poll_ready(
+        &mut self,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), BackendError>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: Req) -> Self::Future {
+        let at = self.start.map(|s| s.elapsed()).unwrap_or_default();
+        self.calls.lock().unwrap().push((at, req));
+        let answer = self.answers.lock().unwrap().pop_front().unwrap_or(Ok(0));
+        std::future::ready(answer)
+    }
+}
+
+/// Records the hooks' events.
+#[derive(Clone, Default)]
+struct Events {
+    retries: Arc<Mutex<Vec<RetryEvent>>>,
+    give_ups: Arc<Mutex<Vec<GiveUpEvent>>>,
+}
+
+fn layer(
+    events: &Events,
+) -> RetryLayer<
+    (),
+    error_tower::retry::ByRequest,
+    (),
+    impl Fn(&RetryEvent) + Clone + use<>,
+    impl Fn(&GiveUpEvent) + Clone + use<>,
+> {
+    let retries = Arc::clone(&events.retries);
+    let give_ups = Arc::clone(&events.give_ups);
+    RetryLayer::new()
+        .seed(42)
+        .on_retry(move |e: &RetryEvent| retries.lock().unwrap().push(*e))
+        .on_give_up(move |e: &GiveUpEvent| give_ups.lock().unwrap().push(*e))
+}
+
+async fn call<S: Service<Req>>(service: &mut S, req: Req) -> Result<S::Response, S::Error> {
+    service.ready().await?.call(req).await
+}
+
+fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
+#[tokio::test(start_paused = true)]
+async fn transient_failures_are_retried_until_success() {
+    let backend = Script::new([Err(BackendError::Reset), Err(BackendError::Reset), Ok(7)]);
+    let events = Events::default();
+    let mut service = tower::Layer::layer(&layer(&events), backend.clone());
+    assert_eq!(call(&mut service, read()).await, Ok(7));
+    assert_eq!(backend.call_count(), 3);
+    let retries = events.retries.lock().unwrap().clone();
+    assert_eq!(retries.len(), 2);
+    assert_eq!(
+        (retries[0].attempt, retries[0].class, retries[0].code),
+        (1, Class::Transient, "BackendError::Reset")
+    );
+    assert_eq!(retries[1].attempt, 2);
+    // Full jitter from a 10 ms base: the first delay is at most 10 ms, the second 20 ms,
+    // and each retry is sent exactly after its delay.
+    assert!(retries[0].delay <= ms(10) && retries[1].delay <= ms(20));
+    let calls = backend.calls();
+    assert_eq!(calls[1].0, retries[0].delay);
+    assert_eq!(calls[2].0, retries[0].delay + retries[1].delay);
+    assert!(events.give_ups.lock().unwrap().is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn transient_failures_stop_after_four_attempts_with_the_last_error() {
+    let backend = Script::new(std::iter::repeat_n(Err(BackendError::Reset), 10));
+    let events = Events::default();
+    let mut service = tower::Layer::layer(&layer(&events), backend.clone());
+    assert_eq!(call(&mut service, read()).await, Err(BackendError::Reset));
+    assert_eq!(backend.call_count(), 4);
+    let give_ups = events.give_ups.lock().unwrap().clone();
+    assert_eq!(give_ups.len(), 1);
+    assert_eq!(give_ups[0].attempts, 4);
+    assert_eq!(give_ups[0].reason, GiveUpReason::Exhausted);
+    assert_eq!(give_ups[0].class, Some(Class::Transient));
+}
+
+#[tokio::test(start_paused = true)]
+async fn classes_that_are_never_retried_make_one_attempt() {
+    for error in [
+        BackendError::Invalid,
+        BackendError::Denied,
+        BackendError::Closed,
+        BackendError::Corrupt,
+        BackendError::Fatal,
+        BackendError::Bug,
+        BackendError::Conflict,
+        BackendError::Busy { wait: None },
+        BackendError::NotLeader { leader: 2 },
+    ] {
+        let backend = Script::new([Err(error.clone()), Ok(1)]);
+        let events = Events::default();
+        let mut service = tower::Layer::layer(&layer(&events), backend.clone());
+        assert_eq!(
+            call(&mut service, read()).await,
+            Err(error.clone()),
+            "{error:?}"
+        );
+        assert_eq!(backend.call_count(), 1, "{error:?}");
+        let give_ups = events.give_ups.lock().unwrap().clone();
+        assert_eq!(give_ups[0].reason, GiveUpReason::Class, "{error:?}");
+        assert_eq!(give_ups[0].code, Some(error.code()));
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn busy_with_a_hint_is_retried_not_before_the_hint() {
+    let backend = Script::new([
+        Err(BackendError::Busy {
+            wait: Some(Duration::from_secs(2)),
+        }),
+        Ok(5),
+    ]);
+    let events = Events::default();
+    let mut service = tower::Layer::layer(&layer(&events), backend.clone());
+    assert_eq!(call(&mut service, read()).await, Ok(5));
+    let calls = backend.calls();
+    assert_eq!(calls.len(), 2);
+    assert_eq!(
+        calls[1].0,
+        Duration::from_secs(2),
+        "exactly at the hint, to the millisecond"
+    );
+    assert_eq!(
+        events.retries.lock().unwrap()[0].delay,
+        Duration::from_secs(2)
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn busy_is_retried_for_non_idempotent_requests_because_it_was_rejected() {
+    let backend = Script::new([Err(BackendError::Busy { wait: Some(ms(5)) }), Ok(5)]);
+    let mut service = tower::Layer::layer(&layer(&Events::default()), backend.clone());
+    let write = Req {
+        node: 1,
+        idempotent: false,
+    };
+    assert_eq!(call(&mut service, write).await, Ok(5));
+    assert_eq!(backend.call_count(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn transient_is_not_retried_for_non_idempotent_requests() {
+    let backend = Script::new([Err(BackendError::Reset), Ok(5)]);
+    let events = Events::default();
+    let mut service = tower::Layer::layer(&layer(&events), backend.clone());
+    let write = Req {
+        node: 1,
+        idempotent: false,
+    };
+    assert_eq!(call(&mut service, write).await, Err(BackendError::Reset));
+    assert_eq!(backend.call_count(), 1, "no duplicate execution");
+    assert_eq!(
+        events.give_ups.lock().unwrap()[0].reason,
+        GiveUpReason::NotIdempotent
+    );
+
+    let backend = Script::new([Err(BackendError::Reset), Ok(5)]);
+    let mut service = tower::Layer::layer(
+        &layer(&Events::default()).retry_non_idempotent(true),
+        backend.clone(),
+    );
+    assert_eq!(
+        call(
+            &mut service,
+            Req {
+                node: 1,
+                idempotent: false
+            }
+        )
+        .await,
+        Ok(5)
+    );
+    assert_eq!(backend.call_count(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn redirect_retargets_the_request_at_once_without_charging_the_budget() {
+    let backend = Script::new([Err(BackendError::NotLeader { leader: 3 }), Ok(9)]);
+    let budget = Budget::builder()
+        .initial_balance(0)
+        .min_per_sec(0)
+        .build()
+        .unwrap();
+    let layer = layer(&Events::default()).budget(budget.clone()).redirect(
+        |req: &mut Req, error: &BackendError| match error {
+            BackendError::NotLeader { leader } => {
+                req.node = *leader;
+                true
+            }
+            _ => false,
+        },
+    );
+    let mut service = tower::Layer::layer(&layer, backend.clone());
+    assert_eq!(call(&mut service, read()).await, Ok(9));
+    let calls = backend.calls();
+    assert_eq!(calls.len(), 2);
+    assert_eq!(
+        calls[1],
+        (
+            Duration::ZERO,
+            Req {
+                node: 3,
+                idempotent: true
+            }
+        )
+    );
+    assert_eq!(
+        budget.balance(),
+        0,
+        "an empty budget did not stop the redirect"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn conflict_is_retried_only_when_asked() {
+    let backend = Script::new([Err(BackendError::Conflict), Ok(2)]);
+    let mut service = tower::Layer::layer(
+        &layer(&Events::default()).retry_conflict(true),
+        backend.clone(),
+    );
+    assert_eq!(call(&mut service, read()).await, Ok(2));
+    assert_eq!(backend.call_count(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_empty_budget_returns_the_first_error_at_once() {
+    let backend = Script::new([Err(BackendError::Reset), Ok(1)]);
+    let budget = Budget::builder()
+        .initial_balance(0)
+        .min_per_sec(0)
+        .build()
+        .unwrap();
+    let events = Events::default();
+    let mut service = tower::Layer::layer(&layer(&events).budget(budget), backend.clone());
+    let started = Instant::now();
+    assert_eq!(call(&mut service, read()).await, Err(BackendError::Reset));
+    assert_eq!(started.elapsed(), Duration::ZERO);
+    assert_eq!(backend.call_count(), 1);
+    assert_eq!(
+        events.give_ups.lock().unwrap()[0].reason,
+        GiveUpReason::Budget
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_retry_that_cannot_start_before_the_deadline_is_not_started() {
+    let backend = Script::new([
+        Err(BackendError::Busy {
+            wait: Some(ms(200)),
+        }),
+        Ok(1),
+    ]);
+    let events = Events::default();
+    let mut service = tower::Layer::layer(&layer(&events).deadline(ms(150)), backend.clone());
+    let started = Instant::now();
+    assert_eq!(
+        call(&mut service, read()).await,
+        Err(BackendError::Busy {
+            wait: Some(ms(200))
+        })
+    );
+    assert_eq!(
+        started.elapsed(),
+        Duration::ZERO,
+        "given up at once, not after sleeping"
+    );
+    assert_eq!(backend.call_count(), 1);
+    assert_eq!(
+        events.give_ups.lock().unwrap()[0].reason,
+        GiveUpReason::Deadline
+    );
+
+    // A hint inside the deadline is honoured.
+    let backend = Script::new([
+        Err(BackendError::Busy {
+            wait: Some(ms(100)),
+        }),
+        Ok(1),
+    ]);
+    let mut service = tower::Layer::layer(
+        &layer(&Events::default()).deadline(ms(150)),
+        backend.clone(),
+    );
+    assert_eq!(call(&mut service, read()).await, Ok(1));
+    assert_eq!(backend.calls()[1].0, ms(100));
+}
+
+#[tokio::test(start_paused = true)]
+async fn failed_responses_are_retried_and_the_last_is_returned() {
+    let backend = Script::new([Ok(503), Ok(503), Ok(503), Ok(503), Ok(200)]);
+    let events = Events::default();
+    let classify = |status: &u64| {
+        (*status == 503).then_some(ResponseFailure {
+            class: Class::Transient,
+            code: "http.503",
+            retry_after: None,
+        })
+    };
+    let mut service =
+        tower::Layer::layer(&layer(&events).classify_response(classify), backend.clone());
+    assert_eq!(call(&mut service, read()).await, Ok(503));
+    assert_eq!(backend.call_count(), 4);
+    let give_ups = events.give_ups.lock().unwrap().clone();
+    assert_eq!(
+        (give_ups[0].reason, give_ups[0].code),
+        (GiveUpReason::Exhausted, Some("http.503"))
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_box_error_holding_a_classified_error_is_classified_through_its_chain() {
+    let answers = Arc::new(Mutex::new(VecDeque::from([
+        Err::<u64, tower::BoxError>(Box::new(error_core::Error::transient("connection reset"))),
+        Err(Box::new(std::io::Error::other("plain"))),
+    ])));
+    let calls = Arc::new(Mutex::new(0));
+    let backend = {
+        let calls = Arc::clone(&calls);
+        tower::service_fn(move |_: Req| {
+            *calls.lock().unwrap() += 1;
+            let answer = answers.lock().unwrap().pop_front().unwrap_or(Ok(0));
+            async move { answer }
+        })
+    };
+    let mut service = tower::Layer::layer(&RetryLayer::new().seed(1), backend);
+    let err = call(&mut service, read()).await.unwrap_err();
+    // The transient error was retried; the io::Error `other` is internal, and returned.
+    assert_eq!(*calls.lock().unwrap(), 2);
+    assert_eq!(err.to_string(), "plain");
+}
+
+#[tokio::test(start_paused = true)]
+async fn retries_wait_for_poll_ready() {
+    let (mock, mut handle) = tower_test::mock::pair::<Req, u64>();
+    let mut service = tower::Layer::layer(&RetryLayer::new().seed(3), mock);
+    handle.allow(1);
+    let response = tokio::spawn(async move { call(&mut service, read()).await });
+    let (request, send) = handle.next_request().await.unwrap();
+    assert_eq!(request, read());
+    send.send_error(error_core::Error::transient("reset"));
+    // The retry's backoff passes, but the service is not ready: no second request yet.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(
+        tokio::time::timeout(ms(1), handle.next_request())
+            .await
+            .is_err()
+    );
+    handle.allow(1);
+    let (request, send) = handle.next_request().await.unwrap();
+    assert_eq!(request, read());
+    send.send_response(11);
+    assert_eq!(response.await.unwrap().unwrap(), 11);
+}
