@@ -7,3 +7,4 @@
 pub mod backoff;
 pub mod budget;
 pub mod retry;
+pub mod timeout;

@@ -120,7 +120,13 @@ where
         loop {
             match this.state.as_mut().project() {
                 StateProj::Attempt { future } => {
-                    let result = ready!(future.poll(cx));
+                    // An inner `Timeout` limits the attempt to the time left.
+                    let result = match *this.deadline {
+                        Some(deadline) => {
+                            ready!(super::CALL_DEADLINE.sync_scope(deadline, || future.poll(cx)))
+                        }
+                        None => ready!(future.poll(cx)),
+                    };
                     let config = &this.policy.config;
                     let failure = match &result {
                         Ok(response) => match this.policy.classify.classify(response) {
