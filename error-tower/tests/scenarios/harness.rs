@@ -1,0 +1,226 @@
+//! The scenario harness: an in-process backend with a capacity model and labelled
+//! failures, an open-loop load generator, and the counters the scenarios assert on.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use error_core::ClassifiedError;
+use error_tower::backoff::Rng;
+use error_tower::retry::IdempotentRequest;
+use tokio::time::Instant;
+use tower::{Service, ServiceExt};
+
+/// One round trip to the backend.
+pub(crate) const RTT: Duration = Duration::from_millis(10);
+
+/// A call: its id, the node it goes to, and whether it may execute twice.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Req {
+    pub(crate) id: u64,
+    pub(crate) node: u64,
+    pub(crate) idempotent: bool,
+}
+
+impl IdempotentRequest for Req {
+    fn is_idempotent(&self) -> bool {
+        self.idempotent
+    }
+}
+
+/// The backend's failures, labelled by class.
+#[derive(Clone, Debug, PartialEq, Eq, ClassifiedError)]
+#[non_exhaustive]
+#[class(context = none)]
+pub(crate) enum BackendError {
+    #[error("connection reset")]
+    #[class(transient)]
+    Reset,
+    #[error("overloaded")]
+    #[class(busy)]
+    Busy {
+        #[retry_after]
+        hint: Option<Duration>,
+    },
+    #[error("not the leader")]
+    #[class(redirect)]
+    NotLeader { leader: u64 },
+}
+
+/// What the backend does with one attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// Executes and succeeds.
+    Ok,
+    /// Fails with `transient` before executing (connection refused).
+    TransientBefore,
+    /// Executes, then fails with `transient` (the reply is lost).
+    TransientAfter,
+    /// Rejected with `busy`, with this hint.
+    Busy(Option<Duration>),
+    /// Rejected: the leader is this node.
+    NotLeader(u64),
+}
+
+/// Decides each attempt: `(request, now since start, rng) -> Outcome`.
+pub(crate) type Faults = Arc<dyn Fn(&Req, Duration, &Rng) -> Outcome + Send + Sync>;
+
+/// Counters of what reached the backend.
+#[derive(Default)]
+pub(crate) struct Counters {
+    pub(crate) attempts: AtomicU64,
+    /// Executions per request id.
+    pub(crate) executions: Mutex<HashMap<u64, u32>>,
+    pub(crate) in_flight: AtomicU64,
+}
+
+/// The backend: each attempt takes one round trip; at most `capacity` run at once, and an
+/// attempt beyond that is rejected `busy` without a hint.
+#[derive(Clone)]
+pub(crate) struct Backend {
+    pub(crate) counters: Arc<Counters>,
+    faults: Faults,
+    rng: Arc<Rng>,
+    capacity: u64,
+    start: Instant,
+}
+
+impl Backend {
+    pub(crate) fn new(capacity: u64, seed: u64, faults: Faults) -> Self {
+        Backend {
+            counters: Arc::default(),
+            faults,
+            rng: Arc::new(Rng::seeded(seed)),
+            capacity,
+            start: Instant::now(),
+        }
+    }
+
+    pub(crate) fn attempts(&self) -> u64 {
+        self.counters.attempts.load(Ordering::Relaxed)
+    }
+
+    /// Requests executed more than once.
+    pub(crate) fn duplicates(&self) -> usize {
+        self.counters
+            .executions
+            .lock()
+            .unwrap()
+            .values()
+            .filter(|n| **n > 1)
+            .count()
+    }
+}
+
+impl Service<Req> for Backend {
+    type Response = u64;
+    type Error = BackendError;
+    type Future = Pin<Box<dyn Future<Output = Result<u64, BackendError>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), BackendError>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: Req) -> Self::Future {
+        let counters = Arc::clone(&self.counters);
+        counters.attempts.fetch_add(1, Ordering::Relaxed);
+        let outcome = if counters.in_flight.load(Ordering::Relaxed) >= self.capacity {
+            Outcome::Busy(None)
+        } else {
+            (self.faults)(&req, self.start.elapsed(), &self.rng)
+        };
+        let executes = matches!(outcome, Outcome::Ok | Outcome::TransientAfter);
+        // A rejection takes the round trip but no slot; anything else holds one.
+        let holds_slot = !matches!(outcome, Outcome::Busy(_));
+        if holds_slot {
+            counters.in_flight.fetch_add(1, Ordering::Relaxed);
+        }
+        Box::pin(async move {
+            tokio::time::sleep(RTT).await;
+            if holds_slot {
+                counters.in_flight.fetch_sub(1, Ordering::Relaxed);
+            }
+            if executes {
+                *counters
+                    .executions
+                    .lock()
+                    .unwrap()
+                    .entry(req.id)
+                    .or_default() += 1;
+            }
+            match outcome {
+                Outcome::Ok => Ok(req.id),
+                Outcome::TransientBefore | Outcome::TransientAfter => Err(BackendError::Reset),
+                Outcome::Busy(hint) => Err(BackendError::Busy { hint }),
+                Outcome::NotLeader(leader) => Err(BackendError::NotLeader { leader }),
+            }
+        })
+    }
+}
+
+/// What an open-loop run saw.
+pub(crate) struct Run {
+    pub(crate) calls: u64,
+    pub(crate) successes: u64,
+    /// Latency of every call.
+    pub(crate) latencies: Vec<Duration>,
+}
+
+impl Run {
+    pub(crate) fn success_ratio(&self) -> f64 {
+        self.successes as f64 / self.calls as f64
+    }
+
+    /// The `q` quantile of latency (`q` in `[0, 1]`).
+    pub(crate) fn latency_quantile(&self, q: f64) -> Duration {
+        let mut sorted = self.latencies.clone();
+        sorted.sort();
+        let index = ((sorted.len() as f64 - 1.0) * q).round() as usize;
+        sorted[index]
+    }
+}
+
+/// Sends `calls` requests, `per_tick` every `interval`, whatever the responses (open loop),
+/// each through a clone of `client`, and waits for all. (tokio's timer has millisecond
+/// resolution: rates above 1,000 a second need `per_tick` above 1.)
+pub(crate) async fn open_loop<S>(
+    client: S,
+    calls: u64,
+    interval: Duration,
+    per_tick: u64,
+    request: impl Fn(u64) -> Req,
+) -> Run
+where
+    S: Service<Req, Response = u64> + Clone + Send + 'static,
+    S::Future: Send,
+    S::Error: Send,
+{
+    let mut tasks = Vec::with_capacity(calls as usize);
+    for id in 0..calls {
+        let client = client.clone();
+        let req = request(id);
+        tasks.push(tokio::spawn(async move {
+            let started = Instant::now();
+            let result = client.oneshot(req).await;
+            (result.is_ok(), started.elapsed())
+        }));
+        if (id + 1) % per_tick == 0 {
+            tokio::time::sleep(interval).await;
+        }
+    }
+    let mut run = Run {
+        calls,
+        successes: 0,
+        latencies: Vec::with_capacity(calls as usize),
+    };
+    for task in tasks {
+        let (ok, latency) = task.await.unwrap();
+        run.successes += u64::from(ok);
+        run.latencies.push(latency);
+    }
+    run
+}
