@@ -6,5 +6,7 @@
 
 pub mod backoff;
 pub mod budget;
+#[cfg(feature = "http")]
+pub mod http;
 pub mod retry;
 pub mod timeout;

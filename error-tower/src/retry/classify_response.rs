@@ -14,6 +14,8 @@ pub struct ResponseFailure {
     pub code: &'static str,
     /// The pushback the response carried (`Retry-After`, `grpc-retry-pushback-ms`).
     pub retry_after: Option<Duration>,
+    /// The server said not to retry (a negative `grpc-retry-pushback-ms`).
+    pub never_retry: bool,
 }
 
 /// Finds failures inside `Ok` responses, such as a 503 from a server whose client service

@@ -138,6 +138,7 @@ where
                                 class: found.class,
                                 code: found.code,
                                 retry_after: found.retry_after,
+                                never_retry: found.never_retry,
                             }),
                         },
                         Err(error) => error.classified().map(Failure::of),

@@ -55,6 +55,8 @@ pub(crate) struct Failure {
     pub(crate) class: Class,
     pub(crate) code: &'static str,
     pub(crate) retry_after: Option<Duration>,
+    /// The server said not to retry.
+    pub(crate) never_retry: bool,
 }
 
 impl Failure {
@@ -63,6 +65,7 @@ impl Failure {
             class: error.class(),
             code: error.code(),
             retry_after: error.retry_after(),
+            never_retry: false,
         }
     }
 }
@@ -86,7 +89,7 @@ impl Config {
         deadline: Option<Instant>,
         request: &mut dyn RequestQuestions,
     ) -> Result<Duration, GiveUpReason> {
-        let Some(failure) = failure else {
+        let Some(failure) = failure.filter(|f| !f.never_retry) else {
             return Err(GiveUpReason::Class);
         };
         let hint = failure.retry_after.unwrap_or_default();

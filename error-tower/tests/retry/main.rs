@@ -409,6 +409,7 @@ async fn failed_responses_are_retried_and_the_last_is_returned() {
             class: Class::Transient,
             code: "http.503",
             retry_after: None,
+            never_retry: false,
         })
     };
     let mut service =
