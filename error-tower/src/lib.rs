@@ -1,10 +1,52 @@
-//! Tower middleware that acts on the [`Class`](error_core::Class) of an error: retries with
-//! jittered backoff and budgets, deadlines, redirects to a leader hint, timeouts and a
-//! circuit breaker.
+//! Tower middleware that acts on the [`Class`](error_core::Class) of an error.
 //!
-//! Work in progress: [`backoff`] is here; the middleware follows.
+//! A retry policy that cannot tell "the server is overloaded" from "this attempt hit a
+//! transient fault" must choose between recovering from faults (a fixed count of attempts,
+//! which multiplies the load of an overloaded server) and protecting the server (a budget,
+//! which gives up on faults). A classified error says which it is, so these layers do both:
+//!
+//! - [`retry`]: retries `transient` failures within a [`budget`] funded by successes, with
+//!   jittered [`backoff`]; `busy` only after the server's hint; `redirect` at once to the
+//!   hinted target; never anything else; an overall deadline per call.
+//! - [`timeout`]: a limit on each attempt, and on the time left before the call's deadline.
+//! - [`breaker`]: a circuit breaker that counts only server-side classes and fails fast with a
+//!   `busy` error whose hint says when to come back.
+//! - [`http`] (feature `http`): idempotency by method, an HTTP and gRPC response classifier,
+//!   and `Retry-After` / `grpc-retry-pushback-ms` pushback.
+//!
+//! Every error this crate makes reaches the service's error type as an
+//! [`error_core::Error`], so that its class and hint survive a `tower::BoxError` stack.
+//!
+//! # Example
+//!
+//! ```
+//! use std::time::Duration;
+//! use error_tower::{breaker::BreakerLayer, retry::RetryLayer, timeout::TimeoutLayer};
+//! use tower::{Service, ServiceBuilder, ServiceExt};
+//!
+//! # #[tokio::main(flavor = "current_thread", start_paused = true)]
+//! # async fn main() {
+//! let backend = tower::service_fn(|key: String| async move {
+//!     Ok::<_, error_core::Error>(format!("value of {key}"))
+//! });
+//! let mut client = ServiceBuilder::new()
+//!     .layer(RetryLayer::new().assume_idempotent().deadline(Duration::from_secs(2)))
+//!     .layer(BreakerLayer::new())
+//!     .layer(TimeoutLayer::new(Duration::from_millis(500)))
+//!     .service(backend);
+//! let value = client.ready().await.unwrap().call("a".to_owned()).await.unwrap();
+//! assert_eq!(value, "value of a");
+//! # }
+//! ```
+//!
+//! ## Feature flags
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `http` | yes | [`http`]: `IdempotentRequest` for `http::Request`, `HttpClassifier`, `pushback` |
 
 pub mod backoff;
+pub mod breaker;
 pub mod budget;
 #[cfg(feature = "http")]
 pub mod http;

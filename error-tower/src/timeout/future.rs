@@ -39,7 +39,7 @@ impl<F> ResponseFuture<F> {
 impl<F, T, E> Future for ResponseFuture<F>
 where
     F: Future<Output = Result<T, E>>,
-    E: From<Elapsed>,
+    E: From<error_core::Error>,
 {
     type Output = Result<T, E>;
 
@@ -58,7 +58,9 @@ where
             this.sleep.set(Some(tokio::time::sleep_until(until)));
         }
         match this.sleep.as_pin_mut().map(|sleep| sleep.poll(cx)) {
-            Some(Poll::Ready(())) => Poll::Ready(Err(E::from(Elapsed::new(*this.allowed)))),
+            Some(Poll::Ready(())) => Poll::Ready(Err(E::from(error_core::Error::from(
+                Elapsed::new(*this.allowed),
+            )))),
             _ => Poll::Pending,
         }
     }

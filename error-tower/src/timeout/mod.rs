@@ -6,9 +6,12 @@
 //! tokio task-local, while it polls the attempt. Its [`Elapsed`](error::Elapsed) error is
 //! `transient`, so the retry layer retries it, and its status is `deadline_exceeded`.
 //!
-//! The service's error type converts from `Elapsed` (`error_core::Error` and
-//! `tower::BoxError` do; a derived enum can hold it with `#[error(transparent)]` and
-//! `#[from]`).
+//! The error reaches the service's error type as an `error_core::Error` holding the
+//! `Elapsed` (`S::Error: From<error_core::Error>`): `error_core::Error` itself,
+//! `tower::BoxError` (in which [`find_classified`](error_core::find_classified) then finds
+//! the class, so that an outer retry layer retries it), or a derived enum with an
+//! `#[error(transparent)] Middleware(#[from] error_core::Error)` variant.
+//! `downcast_ref::<Elapsed>()` gets the `Elapsed` back.
 //!
 //! ```
 //! use std::time::Duration;
@@ -38,10 +41,9 @@ use std::time::Duration;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use self::error::Elapsed;
 use self::future::ResponseFuture;
 
-/// Fails a call with [`Elapsed`] when it takes longer than its timeout.
+/// Fails a call with [`Elapsed`](error::Elapsed) when it takes longer than its timeout.
 #[derive(Clone, Debug)]
 pub struct Timeout<S> {
     inner: S,
@@ -73,7 +75,7 @@ impl<S> Timeout<S> {
 impl<S, Req> Service<Req> for Timeout<S>
 where
     S: Service<Req>,
-    S::Error: From<Elapsed>,
+    S::Error: From<error_core::Error>,
 {
     type Response = S::Response;
     type Error = S::Error;

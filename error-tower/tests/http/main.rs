@@ -141,12 +141,15 @@ fn classifier_reads_status_and_grpc_status() {
     );
 }
 
+/// When each call reached the backend, since the start.
+type CallTimes = Arc<Mutex<Vec<Duration>>>;
+
 /// A backend that answers each call with the next status (and headers) of a script.
 fn backend(
     script: Vec<(u16, Option<&'static str>)>,
 ) -> (
     impl Service<Request<()>, Response = Response<()>, Error = error_core::Error> + Clone,
-    Arc<Mutex<Vec<Duration>>>,
+    CallTimes,
 ) {
     let script = Arc::new(Mutex::new(script.into_iter()));
     let calls = Arc::new(Mutex::new(Vec::new()));

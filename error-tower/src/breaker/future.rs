@@ -1,0 +1,114 @@
+//! [`ResponseFuture`]: one call through the breaker.
+
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll, ready};
+use std::sync::Arc;
+
+use error_core::Classify;
+use pin_project_lite::pin_project;
+
+use super::error::Open;
+use super::state::{Shared, Ticket, Verdict};
+
+pin_project! {
+    /// The future of a call through [`Breaker`](super::Breaker): the inner call, whose
+    /// outcome it reports to the breaker when it ends, or the [`Open`] error of a call the
+    /// breaker refused.
+    ///
+    /// Dropped before it ends, it reports nothing, except that a probe frees its slot.
+    pub struct ResponseFuture<F> {
+        #[pin]
+        kind: Kind<F>,
+    }
+}
+
+pin_project! {
+    #[project = KindProj]
+    enum Kind<F> {
+        Called {
+            #[pin]
+            future: F,
+            // `None` when nothing is to be reported (forced closed).
+            recorder: Option<Recorder>,
+        },
+        Refused { open: Open },
+    }
+}
+
+impl<F> core::fmt::Debug for ResponseFuture<F> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let refused = match &self.kind {
+            Kind::Called { .. } => None,
+            Kind::Refused { open } => Some(open),
+        };
+        f.debug_struct("ResponseFuture")
+            .field("refused", &refused)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<F> ResponseFuture<F> {
+    pub(crate) fn called(future: F, shared: &Arc<Shared>, ticket: Ticket) -> Self {
+        let recorder = match ticket {
+            Ticket::Pass => None,
+            Ticket::Closed { .. } | Ticket::Probe { .. } => Some(Recorder {
+                shared: Arc::clone(shared),
+                ticket: Some(ticket),
+            }),
+        };
+        ResponseFuture {
+            kind: Kind::Called { future, recorder },
+        }
+    }
+
+    pub(crate) fn refused(open: Open) -> Self {
+        ResponseFuture {
+            kind: Kind::Refused { open },
+        }
+    }
+}
+
+impl<F, T, E> Future for ResponseFuture<F>
+where
+    F: Future<Output = Result<T, E>>,
+    E: Classify + From<error_core::Error>,
+{
+    type Output = Result<T, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project().kind.project() {
+            KindProj::Called { future, recorder } => {
+                let result = ready!(future.poll(cx));
+                if let Some(recorder) = recorder {
+                    recorder.finish(&result);
+                }
+                Poll::Ready(result)
+            }
+            KindProj::Refused { open } => Poll::Ready(Err(E::from(error_core::Error::from(*open)))),
+        }
+    }
+}
+
+/// Reports a call's outcome once: when it ends, or (as no evidence) when it is dropped.
+#[derive(Debug)]
+struct Recorder {
+    shared: Arc<Shared>,
+    ticket: Option<Ticket>,
+}
+
+impl Recorder {
+    fn finish<T, E: Classify>(&mut self, result: &Result<T, E>) {
+        if let Some(ticket) = self.ticket.take() {
+            self.shared.record(ticket, self.shared.verdict(result));
+        }
+    }
+}
+
+impl Drop for Recorder {
+    fn drop(&mut self) {
+        if let Some(ticket) = self.ticket.take() {
+            self.shared.record(ticket, Verdict::Neutral);
+        }
+    }
+}
