@@ -75,6 +75,56 @@ impl RetryAfterField for Option<Duration> {
     }
 }
 
+/// How a `#[retry_after]` field shows as ``key=`value` ``: `5ms`, or `none`.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub struct Hint(pub Option<Duration>);
+
+impl fmt::Display for Hint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(after) => fmt::Debug::fmt(&after, f),
+            None => f.pad("none"),
+        }
+    }
+}
+
+/// Autoref specialization for showing a `#[retry_after]` field: `ViaHint` for a
+/// `Duration` or an `Option<Duration>`, `ViaNoHint` for anything else (which the
+/// `ClassifiedError` impl's where clause reports).
+#[doc(hidden)]
+pub struct HintProbe<'a, T: ?Sized>(pub &'a T);
+
+impl<T: ?Sized> fmt::Debug for HintProbe<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("HintProbe")
+    }
+}
+
+#[doc(hidden)]
+pub trait ViaHint {
+    fn hint(&self) -> Hint;
+}
+
+impl<T: RetryAfterField + ?Sized> ViaHint for &HintProbe<'_, T> {
+    #[inline]
+    fn hint(&self) -> Hint {
+        Hint(self.0.retry_after_hint())
+    }
+}
+
+#[doc(hidden)]
+pub trait ViaNoHint {
+    fn hint(&self) -> Hint;
+}
+
+impl<T: ?Sized> ViaNoHint for HintProbe<'_, T> {
+    #[inline]
+    fn hint(&self) -> Hint {
+        Hint(None)
+    }
+}
+
 /// Stands in for a `#[kv(redact)]` field wherever the message interpolates it.
 #[doc(hidden)]
 #[derive(Clone, Copy)]

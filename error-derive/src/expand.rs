@@ -266,6 +266,8 @@ enum Shown {
     Display,
     Debug,
     Redacted,
+    /// A `#[retry_after]` field: `5ms`, or `none`.
+    Hint,
 }
 
 /// How a data field appears in ``key=`value` `` pairs and in the visitor. A field the
@@ -279,8 +281,8 @@ fn shown(case: &Case, index: usize) -> Shown {
         _ => {}
     }
     if field.attrs.retry_after.is_some() {
-        // `Duration` has no `Display`; `50ms` reads well.
-        return Shown::Debug;
+        // `Duration` has no `Display`: `50ms` reads well, and so does `none`.
+        return Shown::Hint;
     }
     match &case.message {
         Some(scanned) if scanned.uses_field(index) => {
@@ -342,11 +344,8 @@ fn display_arm(case: &Case, bounds: &mut Bounds) -> TokenStream {
         }
     }
     let mut fmt = scanned.fmt.clone();
-    let mut named: Vec<&Field> = scanned
-        .fmt_fields()
-        .into_iter()
-        .map(|i| &case.fields[i])
-        .collect();
+    // The fields passed to `write!` as named arguments, by index.
+    let mut named: Vec<usize> = scanned.fmt_fields();
     let mut pairs = Vec::new();
     for (index, field) in case.fields.iter().enumerate() {
         if !case.is_data(index) || scanned.uses_field(index) {
@@ -359,12 +358,16 @@ fn display_arm(case: &Case, bounds: &mut Bounds) -> TokenStream {
             Shown::Debug => {
                 bounds.display(field.ty, &quote!(::core::fmt::Debug));
                 pairs.push(format!("{key}=`{{{binding}:?}}`"));
-                named.push(field);
+                named.push(index);
+            }
+            Shown::Hint => {
+                pairs.push(format!("{key}=`{{{binding}}}`"));
+                named.push(index);
             }
             Shown::Display => {
                 bounds.display(field.ty, &quote!(::core::fmt::Display));
                 pairs.push(format!("{key}=`{{{binding}}}`"));
-                named.push(field);
+                named.push(index);
             }
         }
     }
@@ -387,44 +390,31 @@ fn display_arm(case: &Case, bounds: &mut Bounds) -> TokenStream {
         });
 
     let args = strip_trailing_comma(&scanned.args);
-    let uses_as_display = named
-        .iter()
-        .any(|field| {
-            case.fields
-                .iter()
-                .position(|f| f.binding == field.binding)
-                .is_some_and(|index| displayed_only(case, scanned, index))
-        })
-        .then(|| {
-            quote! {
-                #[allow(unused_imports)]
-                use ::error_core::__private::AsDisplay as _;
-            }
-        });
     let body = if args.is_empty() && named.is_empty() && !fmt.contains(['{', '}']) {
         quote!(__formatter.write_str(#fmt))
     } else {
         let lit = LitStr::new(&fmt, lit.span());
-        let arg_names = named.iter().map(|field| &field.binding);
-        let values = named.iter().map(|field| {
-            let binding = binding_at_type(field);
-            let index = case.fields.iter().position(|f| f.binding == field.binding);
-            let displayed_only = index.is_some_and(|index| displayed_only(case, scanned, index));
-            if displayed_only {
-                quote!(#binding.as_display())
-            } else {
-                quote!(#binding)
-            }
-        });
+        let arg_names = named.iter().map(|index| &case.fields[*index].binding);
+        let values = named.iter().map(|index| format_arg(case, scanned, *index));
         quote!(::core::write!(__formatter, #lit #args #(, #arg_names = #values)*))
     };
     quote! {
         #pat => {
-            #uses_as_display
             #(#shadows)*
             #body
         }
     }
+}
+
+/// A `#[retry_after]` field as it shows: `5ms`, or `none`. Autoref specialization, with no
+/// bound: a field of the wrong type is reported once, by the `ClassifiedError` impl's
+/// where clause, not again by the `Display` impl.
+fn hint_expr(binding: &Ident) -> TokenStream {
+    quote!({
+        #[allow(unused_imports)]
+        use ::error_core::__private::{ViaHint as _, ViaNoHint as _};
+        (&&::error_core::__private::HintProbe(#binding)).hint()
+    })
 }
 
 /// Whether the message shows the field through `as_display()`, as `path.display()`: a
@@ -441,6 +431,23 @@ fn displayed_only(case: &Case, scanned: &crate::fmt::Scanned, index: usize) -> b
         return shown(case, index) == Shown::Display;
     }
     uses.all(|u| u.how == Some(Trait::Display))
+}
+
+/// The value of the named argument for field `index`: its binding (spanned at its type),
+/// its hint for a `#[retry_after]` pair, or `as_display()` for a path.
+fn format_arg(case: &Case, scanned: &crate::fmt::Scanned, index: usize) -> TokenStream {
+    let binding = binding_at_type(&case.fields[index]);
+    if !scanned.uses_field(index) && shown(case, index) == Shown::Hint {
+        hint_expr(&binding)
+    } else if displayed_only(case, scanned, index) {
+        quote!({
+            #[allow(unused_imports)]
+            use ::error_core::__private::AsDisplay as _;
+            #binding.as_display()
+        })
+    } else {
+        quote!(#binding)
+    }
 }
 
 fn strip_trailing_comma(args: &TokenStream) -> TokenStream {
@@ -775,6 +782,10 @@ fn visit_stmts(case: &Case, delegate_to: Option<&Field>, bounds: &mut Bounds) ->
                 Shown::Debug => {
                     bounds.visitor(field.ty, &quote!(::core::fmt::Debug));
                     quote!(::error_core::Value::Debug(#binding))
+                }
+                Shown::Hint => {
+                    let hint = hint_expr(binding);
+                    quote!(::error_core::Value::Display(&#hint))
                 }
                 Shown::Display => {
                     bounds.visitor(field.ty, &quote!(::core::fmt::Display));

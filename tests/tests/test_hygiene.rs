@@ -179,7 +179,7 @@ fn derive_ignores_shadowed_names() {
     let e = Shadowed::Hinted {
         wait: Some(Duration::from_millis(2)),
     };
-    assert_eq!(e.to_string(), "hinted. wait=`Some(2ms)`");
+    assert_eq!(e.to_string(), "hinted. wait=`2ms`");
     assert_eq!(e.retry_after(), Some(Duration::from_millis(2)));
 
     let e = Shadowed::Wrapped {

@@ -249,31 +249,32 @@ enum Throttle {
 }
 
 #[test]
-fn retry_after_fields_are_shown_with_debug() {
+fn retry_after_fields_are_shown_as_their_hint() {
     let e = Throttle::Fixed {
         wait: Duration::from_millis(50),
         queue: 3,
     };
     assert_eq!(e.to_string(), "throttled. wait=`50ms`, queue=`3`");
-    assert_eq!(visited(&e), ["wait=Debug(50ms)", "queue=Display(3)"]);
+    assert_eq!(visited(&e), ["wait=Display(50ms)", "queue=Display(3)"]);
 
     let e = Throttle::Optional {
         queue: 1,
         wait: Some(Duration::from_millis(1500)),
     };
-    assert_eq!(e.to_string(), "throttled. queue=`1`, wait=`Some(1.5s)`");
-    assert_eq!(visited(&e), ["queue=Display(1)", "wait=Debug(Some(1.5s))"]);
+    assert_eq!(e.to_string(), "throttled. queue=`1`, wait=`1.5s`");
+    assert_eq!(visited(&e), ["queue=Display(1)", "wait=Display(1.5s)"]);
 
     let e = Throttle::Optional {
         queue: 1,
         wait: None,
     };
-    assert_eq!(e.to_string(), "throttled. queue=`1`, wait=`None`");
+    assert_eq!(e.to_string(), "throttled. queue=`1`, wait=`none`");
+    assert_eq!(visited(&e), ["queue=Display(1)", "wait=Display(none)"]);
     assert_eq!(e.retry_after(), None);
 
     let e = Throttle::Tuple(Duration::from_secs(2));
     assert_eq!(e.to_string(), "throttled. 0=`2s`");
-    assert_eq!(visited(&e), ["0=Debug(2s)"]);
+    assert_eq!(visited(&e), ["0=Display(2s)"]);
 }
 
 #[test]

@@ -247,7 +247,7 @@ fn strict_lints_and_one_exact_result() {
             "no leader | transient | Everything::NoLeader | None",
             r#"throttled. tags=`["a"]`, tenant=`<redacted>`, type=`1` | busy | Everything::Throttled | Some(50ms)"#,
             "backing off. wait=`1ms` | busy | Everything::Backoff | Some(1ms)",
-            "maybe backing off. 0=`1`, 1=`None` | transient | Everything::MaybeBackoff | None",
+            "maybe backing off. 0=`1`, 1=`none` | transient | Everything::MaybeBackoff | None",
             "storage fault at <redacted> | fatal | Everything::Storage | None",
             "maybe failed | transient | Everything::Maybe | None",
             "bad number | invalid | Everything::Parse | None",

@@ -80,7 +80,7 @@ fn option_duration_field() {
     assert_eq!(e.retry_after(), Some(Duration::from_millis(250)));
     assert_eq!(
         e.to_string(),
-        "optional duration. attempt=`1`, wait=`Some(250ms)`"
+        "optional duration. attempt=`1`, wait=`250ms`"
     );
 
     let e = Hints::OptionField {
@@ -88,7 +88,7 @@ fn option_duration_field() {
         wait: None,
     };
     assert_eq!(e.retry_after(), None);
-    assert_eq!(e.to_string(), "optional duration. attempt=`2`, wait=`None`");
+    assert_eq!(e.to_string(), "optional duration. attempt=`2`, wait=`none`");
 }
 
 #[derive(Debug, ClassifiedError)]

@@ -107,7 +107,7 @@ fn every_field_kind() {
             "shown=Display(1)",
             r#"debugged=Debug("d")"#,
             "secret=Redacted",
-            "wait=Debug(30ms)",
+            "wait=Display(30ms)",
             "last=Display(z)",
         ]
     );
