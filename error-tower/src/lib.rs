@@ -43,12 +43,22 @@
 //!
 //! | feature | default | what it adds |
 //! |---|---|---|
-//! | `http` | yes | [`http`]: `IdempotentRequest` for `http::Request`, `HttpClassifier`, `pushback` |
+//! | `full` | yes | every middleware below |
+//! | `retry` | through `full` | [`retry`]: `Retry`, `RetryLayer` |
+//! | `timeout` | through `full` | [`timeout`]: `Timeout`, `TimeoutLayer` |
+//! | `breaker` | through `full` | [`breaker`]: `Breaker`, `BreakerLayer` |
+//! | `http` | through `full` | [`http`]: `IdempotentRequest` for `http::Request`, `HttpClassifier`, `pushback`; implies `retry` |
+//!
+//! [`backoff`] and [`budget`] are always there.
 
 pub mod backoff;
+#[cfg(feature = "breaker")]
 pub mod breaker;
 pub mod budget;
+mod deadline;
 #[cfg(feature = "http")]
 pub mod http;
+#[cfg(feature = "retry")]
 pub mod retry;
+#[cfg(feature = "timeout")]
 pub mod timeout;

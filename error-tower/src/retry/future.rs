@@ -123,7 +123,7 @@ where
                     // An inner `Timeout` limits the attempt to the time left.
                     let result = match *this.deadline {
                         Some(deadline) => {
-                            ready!(super::CALL_DEADLINE.sync_scope(deadline, || future.poll(cx)))
+                            ready!(crate::deadline::with(deadline, || future.poll(cx)))
                         }
                         None => ready!(future.poll(cx)),
                     };

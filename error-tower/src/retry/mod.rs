@@ -97,17 +97,6 @@ pub use self::redirect::Redirect;
 
 use self::future::ResponseFuture;
 
-tokio::task_local! {
-    /// The deadline of the call whose attempt is being polled, for
-    /// [`Timeout`](crate::timeout::Timeout) inside the retry layer.
-    static CALL_DEADLINE: Instant;
-}
-
-/// The deadline of the enclosing retry layer's call, while one of its attempts is polled.
-pub(crate) fn call_deadline() -> Option<Instant> {
-    CALL_DEADLINE.try_with(|deadline| *deadline).ok()
-}
-
 /// Retries failed calls of `S` as the [`Policy`] says; see the [module documentation](self).
 #[derive(Clone, Debug)]
 pub struct Retry<S, P> {

@@ -51,7 +51,7 @@ where
         if this.sleep.is_none() {
             let now = Instant::now();
             let mut until = now + *this.timeout;
-            if let Some(deadline) = crate::retry::call_deadline() {
+            if let Some(deadline) = crate::deadline::current() {
                 until = until.min(deadline);
             }
             *this.allowed = until.saturating_duration_since(now);

@@ -1,7 +1,7 @@
 //! Breaker: what trips it and what never does, the fast-fail error and its hint, bounded
 //! probes, the external switch, an outage and its recovery, and the breaker under the retry
 //! layer, with exact backend call counts and times on tokio's paused clock.
-
+#![cfg(all(feature = "breaker", feature = "retry"))]
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
