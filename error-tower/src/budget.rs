@@ -200,17 +200,19 @@ impl Budget {
     }
 
     /// Records a success: deposits `ratio` tokens, up to the maximum.
+    ///
+    /// At the maximum (where a healthy service's budget sits) it writes nothing, so that
+    /// the successes of every core do not contend for one cache line.
     pub fn deposit(&self) {
         let inner = &*self.inner;
         let _ = inner
             .balance
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |balance| {
-                Some(
-                    balance
-                        .saturating_add(inner.deposit)
-                        .min(inner.max)
-                        .max(balance),
-                )
+                let new = balance
+                    .saturating_add(inner.deposit)
+                    .min(inner.max)
+                    .max(balance);
+                (new != balance).then_some(new)
             });
     }
 

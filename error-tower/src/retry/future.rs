@@ -39,7 +39,9 @@ pin_project! {
     #[project = StateProj]
     enum State<F> {
         Attempt { #[pin] future: F },
-        Backoff { #[pin] sleep: Sleep },
+        // Boxed: tokio's `Sleep` would make every call's future three times larger, and
+        // only a retry that backs off (by a millisecond at least) pays the allocation.
+        Backoff { sleep: Pin<Box<Sleep>> },
         PollReady,
     }
 }
@@ -171,7 +173,7 @@ where
                                 this.state.set(State::PollReady);
                             } else {
                                 this.state.set(State::Backoff {
-                                    sleep: tokio::time::sleep(delay),
+                                    sleep: Box::pin(tokio::time::sleep(delay)),
                                 });
                             }
                         }
@@ -187,7 +189,7 @@ where
                     }
                 }
                 StateProj::Backoff { sleep } => {
-                    ready!(sleep.poll(cx));
+                    ready!(sleep.as_mut().poll(cx));
                     this.state.set(State::PollReady);
                 }
                 StateProj::PollReady => {
