@@ -8,3 +8,4 @@
 pub mod dqlite;
 pub mod mayastor;
 pub mod slatedb;
+pub mod tower_retry;

@@ -1,6 +1,7 @@
-//! The three examples of `examples/src` (`mayastor_rpc`, `slatedb_public`,
-//! `dqlite_hierarchy`): each `run()` output exactly as the example prints it, and the error
-//! values behind it (class, code, status, retry hint, reports).
+//! The four examples of `examples/src` (`mayastor_rpc`, `slatedb_public`,
+//! `dqlite_hierarchy`, `tower_retry`): each `run()` output exactly as the example prints it,
+//! and the error values behind it (class, code, status, retry hint, reports) or, for
+//! `tower_retry`, the counts behind each phase.
 
 use std::time::Duration;
 
@@ -98,6 +99,51 @@ exec "INSERT INTO kv VALUES ('k', 'v')" on a cluster electing its leader:
 rows changed: 1
 total waited: 2s
 "#;
+
+/// What `cargo run -p examples --example tower_retry` prints.
+const TOWER_RETRY: &str = r"stack:   retry (deadline 1s, seed 7) > breaker (opens at 90% failures of 20+ calls in 2s, for 2s) > timeout (200ms)
+cluster: nodes 1, 2, 3; 10ms round trips; the leader serves 4 reads at once
+
+1. steady state: node 1 leads
+   load:     100 reads to node 1, one every 10ms
+   client:   100 ok; slowest call 10ms
+   backend:  100 requests (node 1: 100, node 2: 0, node 3: 0)
+   retries:  none; budget left: 20 tokens
+   give-ups: none
+   breaker:  closed throughout
+
+2. leadership moves to node 3; the client still sends to node 1
+   load:     100 reads to node 1, one every 10ms
+   client:   100 ok; slowest call 20ms
+   backend:  200 requests (node 1: 100, node 2: 0, node 3: 100)
+   retries:  redirect 100; budget left: 20 tokens
+   give-ups: none
+   breaker:  closed throughout
+
+3. node 3 goes silent; no leader from 500ms; node 2 leads from 2s
+   load:     120 reads to node 1, one every 50ms
+   client:   68 ok, 52 failed: transient/raft.no_leader 1, transient/timeout 4, busy/breaker.open 47; slowest call 980ms
+   backend:  176 requests (node 1: 86, node 2: 68, node 3: 22)
+   retries:  transient 25, busy 16, redirect 78; budget left: 20 tokens
+   give-ups: budget 18, deadline 24, exhausted 10
+   breaker:  open at 610ms, half-open at 2.61s, closed at 2.63s
+
+4a. a burst of 5x the leader's capacity; busy without a hint
+   load:     200 reads to node 2, 2 every 1ms
+   client:   40 ok, 160 failed: busy/raft.busy 160; slowest call 10ms
+   backend:  200 requests (node 1: 0, node 2: 200, node 3: 0)
+   retries:  none; budget left: 20 tokens
+   give-ups: class 160
+   breaker:  closed throughout
+
+4b. the same burst; busy with a hint of when the backlog drains
+   load:     200 reads to node 2, 2 every 1ms
+   client:   63 ok, 137 failed: busy/raft.busy 137; slowest call 489ms
+   backend:  259 requests (node 1: 0, node 2: 259, node 3: 0)
+   retries:  busy 59; budget left: 10 tokens
+   give-ups: budget 137
+   breaker:  closed throughout
+";
 
 mod mayastor {
     use super::*;
@@ -792,5 +838,179 @@ mod dqlite {
             clock.waited(),
             Duration::from_millis(500) + DEFAULT_BACKOFF + DEFAULT_BACKOFF + Duration::from_secs(1)
         );
+    }
+}
+
+mod tower_retry {
+    use super::*;
+
+    use error_core::Error;
+    use error_tower::breaker::State;
+    use error_tower::timeout::error::Elapsed;
+    use examples::tower_retry::{
+        CALL_DEADLINE, ClientError, NodeError, PhaseReport, RTT, Req, redirect, run, simulate,
+    };
+
+    fn phases() -> Vec<PhaseReport> {
+        let phases = simulate().unwrap();
+        assert_eq!(phases.len(), 5);
+        phases
+    }
+
+    /// Every call either succeeded or failed, and every failure was given up once.
+    fn consistent(phase: &PhaseReport) {
+        assert_eq!(phase.ok + phase.failures(), phase.calls, "{}", phase.title);
+        assert_eq!(
+            phase.give_ups.values().sum::<u64>(),
+            phase.failures(),
+            "{}",
+            phase.title
+        );
+        assert!(phase.slowest <= CALL_DEADLINE, "{}", phase.title);
+    }
+
+    #[test]
+    fn output_is_exact() {
+        assert_eq!(run(), TOWER_RETRY);
+    }
+
+    #[test]
+    fn every_run_is_the_same() {
+        assert_eq!(simulate(), simulate());
+    }
+
+    #[test]
+    fn steady_state_sends_each_read_once() {
+        let steady = &phases()[0];
+        consistent(steady);
+        assert_eq!((steady.calls, steady.ok), (100, 100));
+        assert_eq!(steady.received, [100, 0, 0]);
+        assert!(steady.retries.is_empty());
+        assert_eq!(steady.slowest, RTT);
+    }
+
+    #[test]
+    fn a_moved_leader_costs_one_redirect_per_call_and_no_budget() {
+        let phases = phases();
+        let moved = &phases[1];
+        consistent(moved);
+        assert_eq!(moved.ok, moved.calls);
+        assert_eq!(moved.backend_calls(), 2 * moved.calls);
+        assert_eq!(moved.received, [moved.calls, 0, moved.calls]);
+        assert_eq!(moved.retries_of(Class::Redirect), moved.calls);
+        assert_eq!(moved.retries.len(), 1);
+        assert_eq!(moved.budget_left, phases[0].budget_left);
+        // Redirected at once: two round trips.
+        assert_eq!(moved.slowest, 2 * RTT);
+    }
+
+    #[test]
+    fn a_dead_leader_times_out_opens_the_breaker_and_recovers_on_node_2() {
+        let dead = &phases()[2];
+        consistent(dead);
+        assert!(dead.failed_with("timeout") > 0);
+        assert!(dead.retries_of(Class::Transient) > 0);
+        assert!(dead.given_up("budget") > 0);
+        assert!(dead.failed_with("breaker.open") > 0);
+        let states: Vec<State> = dead.breaker.iter().map(|(_, state)| *state).collect();
+        assert_eq!(states, [State::Open, State::HalfOpen, State::Closed]);
+        assert_eq!(dead.breaker_at_end, Some(State::Closed));
+        // The breaker closes after node 2 is elected, and every success is node 2's.
+        assert!(dead.breaker[2].0 > examples::tower_retry::ELECTED_AT);
+        assert!(dead.ok > 0);
+        assert_eq!(dead.received[1], dead.ok);
+    }
+
+    #[test]
+    fn busy_without_a_hint_is_never_retried() {
+        let burst = &phases()[3];
+        consistent(burst);
+        assert_eq!(burst.backend_calls(), burst.calls);
+        assert_eq!(burst.received[1], burst.calls);
+        assert!(burst.retries.is_empty());
+        assert!(burst.ok > 0);
+        assert_eq!(burst.failed_with("raft.busy"), burst.failures());
+        assert_eq!(burst.given_up("class"), burst.failures());
+        assert_eq!(burst.breaker, []);
+        assert_eq!(burst.slowest, RTT);
+    }
+
+    #[test]
+    fn busy_with_a_hint_is_retried_after_it_within_the_budget() {
+        let phases = phases();
+        let (plain, hinted) = (&phases[3], &phases[4]);
+        consistent(hinted);
+        let retries = hinted.retries_of(Class::Busy);
+        assert!(retries > 0);
+        assert_eq!(hinted.retries.len(), 1);
+        assert_eq!(hinted.backend_calls(), hinted.calls + retries);
+        assert!(hinted.ok > plain.ok);
+        // Whatever was not retried was refused by the budget, not for its class.
+        assert_eq!(hinted.given_up("budget"), hinted.failures());
+        assert!(hinted.slowest > RTT);
+        assert_eq!(hinted.breaker, []);
+    }
+
+    #[test]
+    fn node_errors_are_classified() {
+        let not_leader = NodeError::NotLeader { leader_hint: 3 };
+        assert_eq!(not_leader.to_string(), "not the leader. leader_hint=`3`");
+        assert_eq!(
+            (not_leader.class(), not_leader.code()),
+            (Class::Redirect, "raft.not_leader")
+        );
+        let election = NodeError::NoLeader;
+        assert_eq!(election.to_string(), "no leader");
+        assert_eq!(
+            (election.class(), election.code()),
+            (Class::Transient, "raft.no_leader")
+        );
+        let busy = NodeError::Busy { retry_after: None };
+        assert_eq!((busy.class(), busy.code()), (Class::Busy, "raft.busy"));
+        assert_eq!(busy.retry_after(), None);
+        let hinted = NodeError::Busy {
+            retry_after: Some(Duration::from_millis(5)),
+        };
+        assert_eq!(hinted.retry_after(), Some(Duration::from_millis(5)));
+        assert_eq!(
+            hinted.to_string(),
+            "leader is overloaded. retry_after=`5ms`"
+        );
+        assert_eq!(busy.to_string(), "leader is overloaded. retry_after=`none`");
+        // Transparent: the stack's error is the node's.
+        let client = ClientError::from(hinted);
+        assert_eq!(client.class(), Class::Busy);
+        assert_eq!(client.retry_after(), Some(Duration::from_millis(5)));
+    }
+
+    #[test]
+    fn middleware_errors_keep_their_class_through_the_stack_error() {
+        let timeout = ClientError::from(Error::from(Elapsed::new(Duration::from_millis(200))));
+        assert!(matches!(timeout, ClientError::Middleware(_)));
+        assert_eq!(timeout.to_string(), "request timed out. timeout=`200ms`");
+        assert_eq!(
+            (timeout.class(), timeout.code()),
+            (Class::Transient, "timeout")
+        );
+        assert_eq!(timeout.status(), Status::DeadlineExceeded);
+    }
+
+    #[test]
+    fn the_redirect_hook_retargets_only_not_leader() {
+        let mut req = Req {
+            key: "k".into(),
+            node: 1,
+        };
+        assert!(redirect(
+            &mut req,
+            &NodeError::NotLeader { leader_hint: 3 }.into()
+        ));
+        assert_eq!(req.node, 3);
+        assert!(!redirect(&mut req, &NodeError::NoLeader.into()));
+        assert!(!redirect(
+            &mut req,
+            &Error::from(Elapsed::new(Duration::from_millis(200))).into()
+        ));
+        assert_eq!(req.node, 3);
     }
 }
