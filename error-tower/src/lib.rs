@@ -12,7 +12,8 @@
 //! - [`breaker`]: a circuit breaker that counts only server-side classes and fails fast with a
 //!   `busy` error whose hint says when to come back.
 //! - [`http`] (feature `http`): idempotency by method, an HTTP and gRPC response classifier,
-//!   and `Retry-After` / `grpc-retry-pushback-ms` pushback.
+//!   `Retry-After` / `grpc-retry-pushback-ms` pushback, and replay of streaming request
+//!   bodies from a capped recording filled as they are sent.
 //!
 //! Every error this crate makes reaches the service's error type as an
 //! [`error_core::Error`], so that its class and hint survive a `tower::BoxError` stack.
@@ -47,7 +48,7 @@
 //! | `retry` | through `full` | [`retry`]: `Retry`, `RetryLayer` |
 //! | `timeout` | through `full` | [`timeout`]: `Timeout`, `TimeoutLayer` |
 //! | `breaker` | through `full` | [`breaker`]: `Breaker`, `BreakerLayer` |
-//! | `http` | through `full` | [`http`]: `IdempotentRequest` for `http::Request`, `HttpClassifier`, `pushback`; implies `retry` |
+//! | `http` | through `full` | [`http`]: `IdempotentRequest` for `http::Request`, `HttpClassifier`, `pushback`, `ReplayLayer`; implies `retry` |
 //!
 //! [`backoff`] and [`budget`] are always there.
 

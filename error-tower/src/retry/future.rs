@@ -98,6 +98,10 @@ where
         self.idempotent.is_idempotent(self.request)
     }
 
+    fn can_resend(&mut self) -> bool {
+        self.idempotent.can_resend(self.request)
+    }
+
     fn redirect(&mut self) -> bool {
         self.error
             .is_some_and(|error| self.redirect.redirect(self.request, error))

@@ -15,6 +15,13 @@
 pub trait Idempotent<Req> {
     /// `true` if `request` may execute twice.
     fn is_idempotent(&self, request: &Req) -> bool;
+
+    /// `true` if `request` can be sent again at all, whatever the class of the failure: a
+    /// streaming body recorded over its cap cannot. The default: yes.
+    fn can_resend(&self, request: &Req) -> bool {
+        let _ = request;
+        true
+    }
 }
 
 /// A request type that knows whether it is idempotent. Implemented for `http::Request`
@@ -23,6 +30,13 @@ pub trait Idempotent<Req> {
 pub trait IdempotentRequest {
     /// `true` if this request may execute twice.
     fn is_idempotent(&self) -> bool;
+
+    /// `true` if this request can be sent again at all: an `http::Request` whose body a
+    /// [`ReplayLayer`](crate::http::ReplayLayer) recorded over its cap cannot. The default:
+    /// yes.
+    fn can_resend(&self) -> bool {
+        true
+    }
 }
 
 /// The default: the request says, through [`IdempotentRequest`].
@@ -32,6 +46,10 @@ pub struct ByRequest;
 impl<Req: IdempotentRequest> Idempotent<Req> for ByRequest {
     fn is_idempotent(&self, request: &Req) -> bool {
         request.is_idempotent()
+    }
+
+    fn can_resend(&self, request: &Req) -> bool {
+        request.can_resend()
     }
 }
 

@@ -21,6 +21,8 @@ pub enum GiveUpReason {
     NotIdempotent,
     /// The response had started: the call is committed.
     Committed,
+    /// The request cannot be sent again: its streaming body was over the replay cap.
+    NotReplayable,
 }
 
 impl GiveUpReason {
@@ -34,6 +36,7 @@ impl GiveUpReason {
             GiveUpReason::Class => "class",
             GiveUpReason::NotIdempotent => "not_idempotent",
             GiveUpReason::Committed => "committed",
+            GiveUpReason::NotReplayable => "not_replayable",
         }
     }
 }

@@ -74,6 +74,7 @@ impl Failure {
 /// idempotent, and (for `redirect`) to retarget it.
 pub(crate) trait RequestQuestions {
     fn is_idempotent(&mut self) -> bool;
+    fn can_resend(&mut self) -> bool;
     fn redirect(&mut self) -> bool;
 }
 
@@ -109,6 +110,9 @@ impl Config {
         let delay = ceil_millis(delay);
         if attempts >= self.max_attempts {
             return Err(GiveUpReason::Exhausted);
+        }
+        if !request.can_resend() {
+            return Err(GiveUpReason::NotReplayable);
         }
         // A transient error (or a conflict) may follow the request's execution; busy and
         // redirect are rejections before it, safe to retry whatever the request.

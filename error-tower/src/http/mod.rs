@@ -6,6 +6,10 @@
 //! - [`HttpClassifier`]: a response is a failure when its status is 408, 425, 429 or 5xx
 //!   (classified by [`Class::from_http`]), or when it carries a `grpc-status` other than 0
 //!   (a trailers-only gRPC response; [`Class::from_grpc`]).
+//! - [`ReplayLayer`] and [`ReplayBody`]: streaming request bodies replayed from a recording
+//!   filled as they are sent, so that they can be retried.
+//! - [`ReplayLayer`] and [`ReplayBody`]: streaming request bodies replayed from a recording
+//!   filled as they are sent, so that they can be retried.
 //! - [`pushback()`](pushback) reads `grpc-retry-pushback-ms` (milliseconds; negative means "do not retry"),
 //!   wins over `Retry-After` (seconds, or an HTTP-date, measured against the system clock).
 
@@ -16,6 +20,10 @@ use error_core::Class;
 use http::{HeaderMap, Method, Request, Response};
 
 use crate::retry::{ClassifyResponse, IdempotentRequest, ResponseFailure};
+
+pub mod replay;
+
+pub use self::replay::{Replay, ReplayBody, ReplayLayer, Replayable};
 
 impl<B> IdempotentRequest for Request<B> {
     fn is_idempotent(&self) -> bool {
@@ -28,6 +36,13 @@ impl<B> IdempotentRequest for Request<B> {
                 | Method::PUT
                 | Method::DELETE
         )
+    }
+
+    /// `false` when a [`ReplayLayer`] recorded the body over its cap.
+    fn can_resend(&self) -> bool {
+        self.extensions()
+            .get::<Replayable>()
+            .is_none_or(Replayable::is_replayable)
     }
 }
 
