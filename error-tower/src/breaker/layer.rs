@@ -122,12 +122,21 @@ pub struct BreakerBuilder {
 }
 
 impl Default for BreakerBuilder {
-    /// Trips after 5 consecutive failures, or at a failure ratio of 50% over at least 20
-    /// calls in 10 s; stays open 5 s; then lets 1 probe through at a time, and closes after
-    /// 1 probe success. Unclassified errors are failures.
+    /// Trips at a failure ratio of 50% over at least 20 calls in 10 s; stays open 5 s; then
+    /// lets 1 probe through at a time, and closes after 1 probe success. Unclassified errors
+    /// are failures.
+    ///
+    /// The consecutive-failures rule is off by default: under independent faults, runs of
+    /// failures happen by chance (at a 30% fault rate, 5 in a row is one in 400 sequences),
+    /// and an open breaker then fails every call for its whole interval. Composed with the
+    /// default retry layer, it cut the success of calls under 30% independent transient
+    /// faults from 99.1% to 10.8% (`tests/scenarios`), where the rate rule alone keeps 99.1%
+    /// and still stops a dead backend. Turn it on with
+    /// [`consecutive_failures`](BreakerBuilder::consecutive_failures) for low traffic, where
+    /// the rate rule's minimum of calls takes long to reach.
     fn default() -> Self {
         BreakerBuilder {
-            consecutive_failures: Some(5),
+            consecutive_failures: None,
             failure_rate: true,
             failure_ratio: 0.5,
             minimum_calls: 20,

@@ -9,11 +9,12 @@
 //!
 //! It is closed (calls go through) until one of two rules trips it:
 //!
-//! - `consecutive_failures` failures in a row (5 by default), which catches a backend
-//!   that went down at once;
 //! - a failure ratio of at least `failure_ratio` (50%) over at least `minimum_calls` (20)
-//!   calls in a rolling `window` (10 s), which catches a backend that fails half of the
-//!   time.
+//!   calls in a rolling `window` (10 s), which catches a backend that is down or fails half
+//!   of the time;
+//! - `consecutive_failures` failures in a row (off by default), which catches a backend that
+//!   went down at once even with little traffic, but also trips on chance runs of failures
+//!   under independent faults (see [`BreakerBuilder::default`]).
 //!
 //! It then stays open for `open_interval` (5 s), failing every call with [`Open`](error::Open); then
 //! half-open, it lets `probes` calls (1) through at a time, and closes after `close_after`

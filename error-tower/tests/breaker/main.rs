@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use error_core::{Class, ClassifiedError, Status};
 use error_tower::breaker::error::{ConfigError, Open};
-use error_tower::breaker::{Breaker, BreakerLayer, State};
+use error_tower::breaker::{BreakerLayer, State};
 use error_tower::retry::{GiveUpEvent, GiveUpReason, RetryEvent, RetryLayer};
 use tokio::time::Instant;
 use tower::{Layer, Service, ServiceBuilder, ServiceExt};
@@ -135,6 +135,15 @@ async fn call<S: Service<u64>>(service: &mut S, request: u64) -> Result<S::Respo
 }
 
 /// The `Open` error a call was refused with.
+/// The defaults, with the consecutive-failures rule on at 5: what most of these tests
+/// exercise.
+fn five_in_a_row() -> BreakerLayer {
+    BreakerLayer::builder()
+        .consecutive_failures(5)
+        .build()
+        .unwrap()
+}
+
 /// The `Open` inside a `tower::BoxError`: error-tower's errors arrive as an
 /// `error_core::Error`, boxed.
 fn boxed_open(error: &tower::BoxError) -> Option<&Open> {
@@ -183,7 +192,7 @@ fn secs(n: u64) -> Duration {
 #[tokio::test(start_paused = true)]
 async fn trips_after_exactly_five_consecutive_transient_failures() {
     let backend = Backend::always(Err(BackendError::Reset));
-    let layer = BreakerLayer::new();
+    let layer = five_in_a_row();
     let handle = layer.handle();
     let mut service = layer.layer(backend.clone());
     for n in 1..=5 {
@@ -209,7 +218,7 @@ async fn a_success_resets_the_consecutive_count() {
             Err(BackendError::Reset)
         }
     });
-    let layer = BreakerLayer::new();
+    let layer = five_in_a_row();
     let mut service = layer.layer(backend.clone());
     // 4 failures, a success, 4 failures: never 5 in a row.
     for _ in 0..9 {
@@ -230,7 +239,7 @@ async fn invalid_and_denied_at_any_rate_never_open_it() {
             BackendError::Denied
         })
     });
-    let layer = BreakerLayer::new();
+    let layer = five_in_a_row();
     let mut service = layer.layer(backend.clone());
     for n in 0..1_000 {
         let expected = if n % 2 == 0 {
@@ -279,7 +288,7 @@ async fn client_side_classes_count_as_neither_failure_nor_success() {
         0..4 | 604 => Err(BackendError::Reset),
         n => Err(neutral[n % neutral.len()].clone()),
     });
-    let layer = BreakerLayer::new();
+    let layer = five_in_a_row();
     let mut service = layer.layer(backend.clone());
     for _ in 0..604 {
         let _ = call(&mut service, 0).await;
@@ -356,7 +365,7 @@ async fn the_failure_rate_trips_it_without_consecutive_failures() {
             Err(BackendError::Reset)
         }
     });
-    let layer = BreakerLayer::new();
+    let layer = five_in_a_row();
     let mut service = layer.layer(backend.clone());
     for _ in 0..19 {
         let _ = call(&mut service, 0).await;
@@ -415,7 +424,7 @@ async fn outcomes_leave_the_rate_window() {
 #[tokio::test(start_paused = true)]
 async fn open_fails_fast_with_busy_and_the_exact_time_left() {
     let backend = Backend::always(Err(BackendError::Reset));
-    let layer = BreakerLayer::new();
+    let layer = five_in_a_row();
     let mut service = layer.layer(backend.clone());
     for _ in 0..5 {
         let _ = call(&mut service, 0).await;
@@ -445,7 +454,7 @@ async fn open_fails_fast_with_busy_and_the_exact_time_left() {
 
 #[tokio::test(start_paused = true)]
 async fn error_core_error_and_box_error_convert_from_open() {
-    let layer = BreakerLayer::new();
+    let layer = five_in_a_row();
     layer.handle().force_open();
 
     let backend = tower::service_fn(|_: u64| async { Ok::<u64, error_core::Error>(1) });
@@ -480,6 +489,7 @@ async fn half_open_lets_exactly_the_probe_limit_through_at_once() {
         }
     });
     let layer = BreakerLayer::builder()
+        .consecutive_failures(5)
         .probes(3)
         .close_after(3)
         .build()
@@ -530,6 +540,7 @@ async fn probes_in_flight_close_it_after_enough_successes() {
         }
     });
     let layer = BreakerLayer::builder()
+        .consecutive_failures(5)
         .probes(2)
         .close_after(2)
         .build()
@@ -571,7 +582,7 @@ async fn a_probe_success_closes_it_and_a_probe_failure_reopens_it() {
         Ok(7),
         Ok(8),
     ]);
-    let layer = BreakerLayer::new();
+    let layer = five_in_a_row();
     let handle = layer.handle();
     let mut service = layer.layer(backend.clone());
     for _ in 0..5 {
@@ -674,7 +685,7 @@ async fn a_dropped_probe_frees_its_slot() {
             Ok(1)
         }
     });
-    let layer = BreakerLayer::new();
+    let layer = five_in_a_row();
     let mut service = layer.layer(backend.clone());
     for _ in 0..5 {
         let _ = call(&mut service, 0).await;
@@ -762,6 +773,7 @@ async fn concurrent_callers_never_exceed_the_probe_limit() {
         })
     };
     let layer = BreakerLayer::builder()
+        .consecutive_failures(5)
         .open_interval(Duration::from_micros(50))
         .probes(2)
         .build()
@@ -795,7 +807,7 @@ async fn concurrent_callers_never_exceed_the_probe_limit() {
 #[tokio::test(start_paused = true)]
 async fn force_open_force_closed_and_release() {
     let backend = Backend::always(Err(BackendError::Reset));
-    let mut service = Breaker::new(backend.clone());
+    let mut service = five_in_a_row().layer(backend.clone());
     let handle = service.handle();
 
     handle.force_open();
@@ -862,7 +874,7 @@ async fn forcing_ignores_the_outcomes_of_calls_in_flight() {
 #[tokio::test(start_paused = true)]
 async fn poll_ready_is_the_inner_services_even_when_open() {
     let (mock, mut mock_handle) = tower_test::mock::pair::<u64, u64>();
-    let layer = BreakerLayer::new();
+    let layer = five_in_a_row();
     layer.handle().force_open();
     let mut service = layer.layer(mock);
     mock_handle.allow(0);
@@ -894,7 +906,7 @@ async fn an_outage_and_recovery() {
             Ok(1)
         }
     });
-    let layer = BreakerLayer::new();
+    let layer = five_in_a_row();
     let mut service = layer.layer(backend.clone());
     let start = backend.start;
     let mut first_success = None;
@@ -937,7 +949,7 @@ async fn the_retry_layer_retries_a_refusal_after_its_hint() {
             Ok(9)
         }
     });
-    let layer = BreakerLayer::new();
+    let layer = five_in_a_row();
     let mut primer = layer.layer(backend.clone());
     for _ in 0..5 {
         let _ = call(&mut primer, 0).await;
@@ -974,7 +986,7 @@ async fn the_retry_layer_retries_a_refusal_after_its_hint() {
 #[tokio::test(start_paused = true)]
 async fn the_retry_layer_does_not_retry_a_forced_open_breaker() {
     let backend = Backend::always(Ok(1));
-    let layer = BreakerLayer::new();
+    let layer = five_in_a_row();
     layer.handle().force_open();
     let give_ups = Arc::new(Mutex::new(Vec::new()));
     let retry = {
@@ -1056,4 +1068,35 @@ fn invalid_settings_are_typed_invalid_errors() {
             .build()
             .is_ok()
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_default_trips_on_the_failure_rate_not_on_runs_of_failures() {
+    // 30 successes, then failures only: the ratio reaches 50% at the 60th call, after 30
+    // failures in a row (which the old default, 5 in a row, opened at the 35th).
+    let backend = Backend::new(Duration::ZERO, |n, _| {
+        if n < 30 {
+            Ok(1)
+        } else {
+            Err(BackendError::Reset)
+        }
+    });
+    let layer = BreakerLayer::new();
+    let mut service = layer.layer(backend.clone());
+    for _ in 0..59 {
+        let _ = call(&mut service, 0).await;
+    }
+    assert_eq!(
+        layer.handle().state(),
+        State::Closed,
+        "29 failures of 59 calls"
+    );
+    let _ = call(&mut service, 0).await;
+    assert_eq!(
+        layer.handle().state(),
+        State::Open,
+        "30 failures of 60 calls"
+    );
+    refusal(call(&mut service, 0).await);
+    assert_eq!(backend.call_count(), 60);
 }

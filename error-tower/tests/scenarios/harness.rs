@@ -33,7 +33,7 @@ impl IdempotentRequest for Req {
 }
 
 /// The backend's failures, labelled by class.
-#[derive(Clone, Debug, PartialEq, Eq, ClassifiedError)]
+#[derive(Debug, ClassifiedError)]
 #[non_exhaustive]
 #[class(context = none)]
 pub(crate) enum BackendError {
@@ -49,6 +49,9 @@ pub(crate) enum BackendError {
     #[error("not the leader")]
     #[class(redirect)]
     NotLeader { leader: u64 },
+    /// The breaker's refusal (busy, with a hint), as error-tower delivers it.
+    #[error(transparent)]
+    Middleware(#[from] error_core::Error),
 }
 
 /// What the backend does with one attempt.

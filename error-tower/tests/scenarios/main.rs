@@ -16,15 +16,18 @@ mod harness;
 use std::sync::Arc;
 use std::time::Duration;
 
+use error_tower::breaker::BreakerLayer;
 use error_tower::retry::RetryLayer;
 use harness::{Backend, BackendError, Outcome, RTT, Req, open_loop};
 
-/// The default configuration, plus the application's one piece of knowledge: how to
-/// retarget a request at the leader a `redirect` error names.
+/// The default configuration, the same in every scenario: the default retry layer over the
+/// default breaker, plus the application's one piece of knowledge: how to retarget a
+/// request at the leader a `redirect` error names.
 fn client(
     backend: Backend,
 ) -> impl tower::Service<Req, Response = u64, Error = BackendError, Future: Send> + Clone + Send + 'static
 {
+    let backend = tower::Layer::layer(&BreakerLayer::new(), backend);
     tower::Layer::layer(
         &RetryLayer::new()
             .seed(7)
