@@ -171,11 +171,35 @@ pub(crate) struct Run {
     pub(crate) successes: u64,
     /// Latency of every call.
     pub(crate) latencies: Vec<Duration>,
+    /// When each call started (since the run began) and whether it succeeded.
+    pub(crate) outcomes: Vec<(Duration, bool)>,
 }
 
 impl Run {
     pub(crate) fn success_ratio(&self) -> f64 {
         self.successes as f64 / self.calls as f64
+    }
+
+    /// The start of the first 100 ms slot from which every slot's calls succeed at least
+    /// `ratio` of the time, until the end of the run.
+    pub(crate) fn goodput_back_at(&self, ratio: f64) -> Option<Duration> {
+        let slot = Duration::from_millis(100);
+        let last = self.outcomes.iter().map(|(at, _)| *at).max()?;
+        let slots = (last.as_millis() / slot.as_millis()) as usize + 1;
+        let mut ok = vec![0u32; slots];
+        let mut all = vec![0u32; slots];
+        for (at, success) in &self.outcomes {
+            let i = (at.as_millis() / slot.as_millis()) as usize;
+            all[i] += 1;
+            ok[i] += u32::from(*success);
+        }
+        let good = |i: usize| all[i] == 0 || f64::from(ok[i]) >= ratio * f64::from(all[i]);
+        let first_bad_from_end = (0..slots).rev().find(|i| !good(*i));
+        match first_bad_from_end {
+            None => Some(Duration::ZERO),
+            Some(i) if i + 1 < slots => Some(slot * (i as u32 + 1)),
+            Some(_) => None,
+        }
     }
 
     /// The `q` quantile of latency (`q` in `[0, 1]`).
@@ -203,13 +227,14 @@ where
     S::Error: Send,
 {
     let mut tasks = Vec::with_capacity(calls as usize);
+    let run_start = Instant::now();
     for id in 0..calls {
         let client = client.clone();
         let req = request(id);
         tasks.push(tokio::spawn(async move {
             let started = Instant::now();
             let result = client.oneshot(req).await;
-            (result.is_ok(), started.elapsed())
+            (result.is_ok(), started.elapsed(), started - run_start)
         }));
         if (id + 1) % per_tick == 0 {
             tokio::time::sleep(interval).await;
@@ -219,11 +244,13 @@ where
         calls,
         successes: 0,
         latencies: Vec::with_capacity(calls as usize),
+        outcomes: Vec::with_capacity(calls as usize),
     };
     for task in tasks {
-        let (ok, latency) = task.await.unwrap();
+        let (ok, latency, started) = task.await.unwrap();
         run.successes += u64::from(ok);
         run.latencies.push(latency);
+        run.outcomes.push((started, ok));
     }
     run
 }

@@ -190,3 +190,33 @@ async fn non_idempotent_requests_are_never_executed_twice() {
     );
     assert!(run.successes < CALLS);
 }
+
+#[tokio::test(start_paused = true)]
+async fn after_a_ten_second_outage_goodput_is_back_within_one_open_interval() {
+    let outage = Duration::from_secs(10);
+    let backend = Backend::new(
+        1_000,
+        7,
+        Arc::new(move |_, now, _| {
+            if now < outage {
+                Outcome::TransientBefore
+            } else {
+                Outcome::Ok
+            }
+        }),
+    );
+    // 20 s of calls, 200 a second.
+    let run = open_loop(client(backend.clone()), 4_000, INTERVAL, 1, read).await;
+    let back = run.goodput_back_at(0.95).unwrap();
+    let amplification = backend.attempts() as f64 / 4_000.0;
+    println!(
+        "10 s outage: goodput >= 95% from {back:?} (recovery at {outage:?}); {} attempts for 4000 calls ({amplification:.3}x)",
+        backend.attempts()
+    );
+    // The breaker's open interval is 5 s; a probe then takes one round trip.
+    assert!(back <= outage + Duration::from_secs(5) + RTT, "{back:?}");
+    assert!(
+        amplification <= 1.0,
+        "the breaker kept the outage's load below one attempt per call"
+    );
+}
