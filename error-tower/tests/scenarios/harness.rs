@@ -76,6 +76,8 @@ pub(crate) type Faults = Arc<dyn Fn(&Req, Duration, &Rng) -> Outcome + Send + Sy
 #[derive(Default)]
 pub(crate) struct Counters {
     pub(crate) attempts: AtomicU64,
+    /// Attempts per request id: the round trips each call made to the backend.
+    pub(crate) attempts_per_call: Mutex<HashMap<u64, u32>>,
     /// Executions per request id.
     pub(crate) executions: Mutex<HashMap<u64, u32>>,
     pub(crate) in_flight: AtomicU64,
@@ -107,6 +109,20 @@ impl Backend {
         self.counters.attempts.load(Ordering::Relaxed)
     }
 
+    /// The `q` quantile of the round trips a call made to the backend.
+    pub(crate) fn round_trips_quantile(&self, q: f64) -> u32 {
+        let mut trips: Vec<u32> = self
+            .counters
+            .attempts_per_call
+            .lock()
+            .unwrap()
+            .values()
+            .copied()
+            .collect();
+        trips.sort_unstable();
+        trips[((trips.len() as f64 - 1.0) * q).round() as usize]
+    }
+
     /// Requests executed more than once.
     pub(crate) fn duplicates(&self) -> usize {
         self.counters
@@ -131,6 +147,12 @@ impl Service<Req> for Backend {
     fn call(&mut self, req: Req) -> Self::Future {
         let counters = Arc::clone(&self.counters);
         counters.attempts.fetch_add(1, Ordering::Relaxed);
+        *counters
+            .attempts_per_call
+            .lock()
+            .unwrap()
+            .entry(req.id)
+            .or_default() += 1;
         let outcome = if counters.in_flight.load(Ordering::Relaxed) >= self.capacity {
             Outcome::Busy(None)
         } else {
