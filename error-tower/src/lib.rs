@@ -56,6 +56,8 @@ pub mod backoff;
 #[cfg(feature = "breaker")]
 pub mod breaker;
 pub mod budget;
+#[cfg(any(feature = "retry", feature = "breaker"))]
+mod classify;
 mod deadline;
 #[cfg(feature = "http")]
 pub mod http;

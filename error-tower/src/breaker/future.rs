@@ -10,6 +10,7 @@ use pin_project_lite::pin_project;
 
 use super::error::Open;
 use super::state::{Shared, Ticket, Verdict};
+use crate::classify::ClassifyResponse;
 
 pin_project! {
     /// The future of a call through [`Breaker`](super::Breaker): the inner call, whose
@@ -17,26 +18,27 @@ pin_project! {
     /// breaker refused.
     ///
     /// Dropped before it ends, it reports nothing, except that a probe frees its slot.
-    pub struct ResponseFuture<F> {
+    pub struct ResponseFuture<F, C = ()> {
         #[pin]
-        kind: Kind<F>,
+        kind: Kind<F, C>,
     }
 }
 
 pin_project! {
     #[project = KindProj]
-    enum Kind<F> {
+    enum Kind<F, C> {
         Called {
             #[pin]
             future: F,
             // `None` when nothing is to be reported (forced closed).
             recorder: Option<Recorder>,
+            classify: C,
         },
         Refused { open: Open },
     }
 }
 
-impl<F> core::fmt::Debug for ResponseFuture<F> {
+impl<F, C> core::fmt::Debug for ResponseFuture<F, C> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         let refused = match &self.kind {
             Kind::Called { .. } => None,
@@ -48,8 +50,8 @@ impl<F> core::fmt::Debug for ResponseFuture<F> {
     }
 }
 
-impl<F> ResponseFuture<F> {
-    pub(crate) fn called(future: F, shared: &Arc<Shared>, ticket: Ticket) -> Self {
+impl<F, C> ResponseFuture<F, C> {
+    pub(crate) fn called(future: F, shared: &Arc<Shared>, ticket: Ticket, classify: C) -> Self {
         let recorder = match ticket {
             Ticket::Pass => None,
             Ticket::Closed { .. } | Ticket::Probe { .. } => Some(Recorder {
@@ -58,7 +60,11 @@ impl<F> ResponseFuture<F> {
             }),
         };
         ResponseFuture {
-            kind: Kind::Called { future, recorder },
+            kind: Kind::Called {
+                future,
+                recorder,
+                classify,
+            },
         }
     }
 
@@ -69,19 +75,24 @@ impl<F> ResponseFuture<F> {
     }
 }
 
-impl<F, T, E> Future for ResponseFuture<F>
+impl<F, C, T, E> Future for ResponseFuture<F, C>
 where
     F: Future<Output = Result<T, E>>,
     E: Classify + From<error_core::Error>,
+    C: ClassifyResponse<T>,
 {
     type Output = Result<T, E>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project().kind.project() {
-            KindProj::Called { future, recorder } => {
+            KindProj::Called {
+                future,
+                recorder,
+                classify,
+            } => {
                 let result = ready!(future.poll(cx));
                 if let Some(recorder) = recorder {
-                    recorder.finish(&result);
+                    recorder.finish(&result, &*classify);
                 }
                 Poll::Ready(result)
             }
@@ -98,9 +109,23 @@ struct Recorder {
 }
 
 impl Recorder {
-    fn finish<T, E: Classify>(&mut self, result: &Result<T, E>) {
+    fn finish<T, E: Classify>(
+        &mut self,
+        result: &Result<T, E>,
+        classify: &impl ClassifyResponse<T>,
+    ) {
         if let Some(ticket) = self.ticket.take() {
-            self.shared.record(ticket, self.shared.verdict(result));
+            let verdict = match result {
+                Ok(response) => classify
+                    .classify(response)
+                    .map_or(Verdict::Success, |failure| {
+                        self.shared.verdict_of(Some(failure.class))
+                    }),
+                Err(error) => self
+                    .shared
+                    .verdict_of(error.classified().map(error_core::ClassifiedError::class)),
+            };
+            self.shared.record(ticket, verdict);
         }
     }
 }

@@ -56,8 +56,9 @@ use super::{Breaker, BreakerHandle};
 /// # }
 /// ```
 #[derive(Clone, Debug)]
-pub struct BreakerLayer {
+pub struct BreakerLayer<C = ()> {
     shared: Arc<Shared>,
+    classify: C,
 }
 
 impl Default for BreakerLayer {
@@ -80,24 +81,37 @@ impl BreakerLayer {
         BreakerBuilder::default()
     }
 
+    fn from_valid(builder: BreakerBuilder) -> Self {
+        BreakerLayer {
+            shared: Arc::new(Shared::new(builder.config())),
+            classify: (),
+        }
+    }
+}
+
+impl<C> BreakerLayer<C> {
     /// The switch and the gauge of this layer's breaker.
     #[must_use]
     pub fn handle(&self) -> BreakerHandle {
         BreakerHandle::new(Arc::clone(&self.shared))
     }
 
-    fn from_valid(builder: BreakerBuilder) -> Self {
+    /// The classifier that finds failures inside `Ok` responses (an HTTP 503, say), which
+    /// then count as the failures their class says; the same hook the retry layer takes.
+    #[must_use]
+    pub fn classify_response<C2>(self, classify: C2) -> BreakerLayer<C2> {
         BreakerLayer {
-            shared: Arc::new(Shared::new(builder.config())),
+            shared: self.shared,
+            classify,
         }
     }
 }
 
-impl<S> Layer<S> for BreakerLayer {
-    type Service = Breaker<S>;
+impl<S, C: Clone> Layer<S> for BreakerLayer<C> {
+    type Service = Breaker<S, C>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        Breaker::from_shared(inner, Arc::clone(&self.shared))
+        Breaker::from_shared(inner, Arc::clone(&self.shared), self.classify.clone())
     }
 }
 

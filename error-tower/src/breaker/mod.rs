@@ -26,7 +26,7 @@
 //!
 //! | outcome | counts as |
 //! |---|---|
-//! | `Ok` | a success |
+//! | `Ok` | a success, unless [`BreakerLayer::classify_response`]'s classifier finds a failure in it (a 503): then as its class below |
 //! | `transient`, `busy`, `fatal`, `internal` | a failure |
 //! | `redirect`, `conflict`, `invalid`, `denied`, `closed`, `data` | nothing |
 //! | an error with no classification | a failure ([`BreakerBuilder::unclassified_is_failure`]) |
@@ -171,14 +171,16 @@ pub use self::state::{BreakerHandle, State};
 
 use self::future::ResponseFuture;
 use self::state::Shared;
+use crate::classify::ClassifyResponse;
 
 /// Fails calls fast while the backend looks down; see the [module documentation](self).
 ///
 /// Clones share the breaker.
 #[derive(Clone, Debug)]
-pub struct Breaker<S> {
+pub struct Breaker<S, C = ()> {
     inner: S,
     shared: Arc<Shared>,
+    classify: C,
 }
 
 impl<S> Breaker<S> {
@@ -188,9 +190,15 @@ impl<S> Breaker<S> {
     pub fn new(inner: S) -> Self {
         tower_layer::Layer::layer(&BreakerLayer::new(), inner)
     }
+}
 
-    pub(crate) fn from_shared(inner: S, shared: Arc<Shared>) -> Self {
-        Breaker { inner, shared }
+impl<S, C> Breaker<S, C> {
+    pub(crate) fn from_shared(inner: S, shared: Arc<Shared>, classify: C) -> Self {
+        Breaker {
+            inner,
+            shared,
+            classify,
+        }
     }
 
     /// The switch and the gauge of this breaker.
@@ -215,14 +223,15 @@ impl<S> Breaker<S> {
     }
 }
 
-impl<S, Req> Service<Req> for Breaker<S>
+impl<S, C, Req> Service<Req> for Breaker<S, C>
 where
     S: Service<Req>,
     S::Error: Classify + From<error_core::Error>,
+    C: ClassifyResponse<S::Response> + Clone,
 {
     type Response = S::Response;
     type Error = S::Error;
-    type Future = ResponseFuture<S::Future>;
+    type Future = ResponseFuture<S::Future, C>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -230,7 +239,12 @@ where
 
     fn call(&mut self, request: Req) -> Self::Future {
         match self.shared.admit() {
-            Ok(ticket) => ResponseFuture::called(self.inner.call(request), &self.shared, ticket),
+            Ok(ticket) => ResponseFuture::called(
+                self.inner.call(request),
+                &self.shared,
+                ticket,
+                self.classify.clone(),
+            ),
             Err(open) => ResponseFuture::refused(open),
         }
     }

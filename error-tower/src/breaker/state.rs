@@ -21,7 +21,7 @@ use core::time::Duration;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use error_core::{Class, ClassifiedError, Classify};
+use error_core::Class;
 use tokio::time::Instant;
 
 use super::error::Open;
@@ -266,12 +266,10 @@ impl Shared {
         }
     }
 
-    /// What `result` says about the backend; see the [module documentation](super).
-    pub(crate) fn verdict<T, E: Classify>(&self, result: &Result<T, E>) -> Verdict {
-        let Err(error) = result else {
-            return Verdict::Success;
-        };
-        match error.classified().map(ClassifiedError::class) {
+    /// What a failure of class `class` (`None`: unclassified) says about the backend; see
+    /// the [module documentation](super).
+    pub(crate) fn verdict_of(&self, class: Option<Class>) -> Verdict {
+        match class {
             Some(Class::Transient | Class::Busy | Class::Fatal | Class::Internal) => {
                 Verdict::Failure
             }
@@ -282,7 +280,6 @@ impl Shared {
         }
     }
 
-    /// Records the outcome of a call admitted with `ticket`.
     pub(crate) fn record(&self, ticket: Ticket, verdict: Verdict) {
         match ticket {
             Ticket::Pass => {}

@@ -72,7 +72,6 @@
 //! # }
 //! ```
 
-mod classify_response;
 pub mod future;
 mod idempotent;
 mod layer;
@@ -87,13 +86,13 @@ use error_core::Classify;
 use tokio::time::Instant;
 use tower_service::Service;
 
-pub use self::classify_response::{ClassifyResponse, ResponseFailure};
 pub use self::idempotent::{Always, ByRequest, Idempotent, IdempotentRequest};
 pub use self::layer::RetryLayer;
 pub use self::on_give_up::{GiveUpEvent, GiveUpReason, OnGiveUp};
 pub use self::on_retry::{OnRetry, RetryEvent};
 pub use self::policy::Policy;
 pub use self::redirect::Redirect;
+pub use crate::classify::{ClassifyResponse, ResponseFailure};
 
 use self::future::ResponseFuture;
 

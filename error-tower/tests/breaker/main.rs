@@ -15,6 +15,7 @@ use std::time::Duration;
 use error_core::{Class, ClassifiedError, Status};
 use error_tower::breaker::error::{ConfigError, Open};
 use error_tower::breaker::{BreakerLayer, State};
+use error_tower::retry::ResponseFailure;
 use error_tower::retry::{GiveUpEvent, GiveUpReason, RetryEvent, RetryLayer};
 use tokio::time::Instant;
 use tower::{Layer, Service, ServiceBuilder, ServiceExt};
@@ -1099,4 +1100,44 @@ async fn the_default_trips_on_the_failure_rate_not_on_runs_of_failures() {
     );
     refusal(call(&mut service, 0).await);
     assert_eq!(backend.call_count(), 60);
+}
+
+#[tokio::test(start_paused = true)]
+async fn failures_inside_ok_responses_count_when_a_classifier_finds_them() {
+    // Every response is an `Ok(503)`: a failure to the classifier, a success without it.
+    let backend = Backend::new(Duration::ZERO, |_, _| Ok(503));
+    let classify = |status: &u64| {
+        (*status == 503).then_some(ResponseFailure {
+            class: Class::Transient,
+            code: "http.503",
+            retry_after: None,
+            never_retry: false,
+        })
+    };
+    let layer = BreakerLayer::new().classify_response(classify);
+    let mut service = layer.layer(backend.clone());
+    for _ in 0..19 {
+        assert_eq!(call(&mut service, 0).await, Ok(503));
+    }
+    assert_eq!(
+        layer.handle().state(),
+        State::Closed,
+        "19 calls: below the minimum of 20"
+    );
+    assert_eq!(call(&mut service, 0).await, Ok(503));
+    assert_eq!(
+        layer.handle().state(),
+        State::Open,
+        "20 failures of 20 calls"
+    );
+    refusal(call(&mut service, 0).await);
+    assert_eq!(backend.call_count(), 20);
+
+    // Without the classifier, the same responses are successes.
+    let layer = BreakerLayer::new();
+    let mut service = layer.layer(Backend::new(Duration::ZERO, |_, _| Ok(503)));
+    for _ in 0..100 {
+        assert_eq!(call(&mut service, 0).await, Ok(503));
+    }
+    assert_eq!(layer.handle().state(), State::Closed);
 }

@@ -1,4 +1,5 @@
-//! The hook that finds failures inside successful responses.
+//! The hook that finds failures inside successful responses, shared by the retry layer and
+//! the breaker.
 
 use core::time::Duration;
 
