@@ -121,65 +121,47 @@ pub trait ClassifiedError: core::error::Error {
 /// for every `ClassifiedError` would overlap with `From<T> for T`.
 pub trait Boundary: ClassifiedError {}
 
+/// The body of an impl that forwards every method to `**self`: one list of methods for
+/// every pointer type, so that a method added to the trait is forwarded everywhere.
+macro_rules! forward_classified {
+    () => {
+        fn class(&self) -> Class {
+            (**self).class()
+        }
+
+        fn code(&self) -> &'static str {
+            (**self).code()
+        }
+
+        fn retry_after(&self) -> Option<Duration> {
+            (**self).retry_after()
+        }
+
+        fn visit_fields(&self, visitor: &mut dyn Visit) {
+            (**self).visit_fields(visitor);
+        }
+
+        fn status(&self) -> Status {
+            (**self).status()
+        }
+
+        fn level(&self) -> Level {
+            (**self).level()
+        }
+
+        fn classified_source(&self) -> Option<&(dyn ClassifiedError + '_)> {
+            (**self).classified_source()
+        }
+    };
+}
+
 impl<T: ClassifiedError + ?Sized> ClassifiedError for &T {
-    fn class(&self) -> Class {
-        (**self).class()
-    }
-
-    fn code(&self) -> &'static str {
-        (**self).code()
-    }
-
-    fn retry_after(&self) -> Option<Duration> {
-        (**self).retry_after()
-    }
-
-    fn visit_fields(&self, visitor: &mut dyn Visit) {
-        (**self).visit_fields(visitor);
-    }
-
-    fn status(&self) -> Status {
-        (**self).status()
-    }
-
-    fn level(&self) -> Level {
-        (**self).level()
-    }
-
-    fn classified_source(&self) -> Option<&(dyn ClassifiedError + '_)> {
-        (**self).classified_source()
-    }
+    forward_classified!();
 }
 
 #[cfg(feature = "alloc")]
 impl<T: ClassifiedError> ClassifiedError for alloc::boxed::Box<T> {
-    fn class(&self) -> Class {
-        (**self).class()
-    }
-
-    fn code(&self) -> &'static str {
-        (**self).code()
-    }
-
-    fn retry_after(&self) -> Option<Duration> {
-        (**self).retry_after()
-    }
-
-    fn visit_fields(&self, visitor: &mut dyn Visit) {
-        (**self).visit_fields(visitor);
-    }
-
-    fn status(&self) -> Status {
-        (**self).status()
-    }
-
-    fn level(&self) -> Level {
-        (**self).level()
-    }
-
-    fn classified_source(&self) -> Option<&(dyn ClassifiedError + '_)> {
-        (**self).classified_source()
-    }
+    forward_classified!();
 }
 
 /// The two questions most callers ask of an error: may I retry it, and must I restart?
