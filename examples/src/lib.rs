@@ -9,3 +9,11 @@ pub mod dqlite;
 pub mod mayastor;
 pub mod slatedb;
 pub mod tower_retry;
+
+/// What `write` writes, as a `String`: what an example prints. Writing to a `String`
+/// cannot fail, so the `fmt::Result` carries nothing.
+fn render(write: impl FnOnce(&mut String) -> core::fmt::Result) -> String {
+    let mut out = String::new();
+    let _ = write(&mut out);
+    out
+}

@@ -455,8 +455,5 @@ fn write_run(out: &mut String) -> fmt::Result {
 /// the class. Returns what the example prints.
 #[must_use]
 pub fn run() -> String {
-    let mut out = String::new();
-    // Writing to a `String` cannot fail.
-    let _ = write_run(&mut out);
-    out
+    crate::render(write_run)
 }

@@ -734,8 +734,5 @@ fn write_run(out: &mut String) -> fmt::Result {
 /// Runs the scenario and returns what the example prints.
 #[must_use]
 pub fn run() -> String {
-    let mut out = String::new();
-    // Writing to a `String` cannot fail.
-    let _ = write_run(&mut out);
-    out
+    crate::render(write_run)
 }
