@@ -8,6 +8,7 @@ use std::sync::Arc;
 use error_core::Classify;
 use pin_project_lite::pin_project;
 
+use super::OnStateChange;
 use super::error::Open;
 use super::state::{Shared, Ticket, Verdict};
 use crate::classify::ClassifyResponse;
@@ -18,27 +19,27 @@ pin_project! {
     /// breaker refused.
     ///
     /// Dropped before it ends, it reports nothing, except that a probe frees its slot.
-    pub struct ResponseFuture<F, C = ()> {
+    pub struct ResponseFuture<F, C = (), H = ()> {
         #[pin]
-        kind: Kind<F, C>,
+        kind: Kind<F, C, H>,
     }
 }
 
 pin_project! {
     #[project = KindProj]
-    enum Kind<F, C> {
+    enum Kind<F, C, H> {
         Called {
             #[pin]
             future: F,
             // `None` when nothing is to be reported (forced closed).
-            recorder: Option<Recorder>,
+            recorder: Option<Recorder<H>>,
             classify: C,
         },
         Refused { open: Open },
     }
 }
 
-impl<F, C> core::fmt::Debug for ResponseFuture<F, C> {
+impl<F, C, H> core::fmt::Debug for ResponseFuture<F, C, H> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         let refused = match &self.kind {
             Kind::Called { .. } => None,
@@ -50,8 +51,8 @@ impl<F, C> core::fmt::Debug for ResponseFuture<F, C> {
     }
 }
 
-impl<F, C> ResponseFuture<F, C> {
-    pub(crate) fn called(future: F, shared: &Arc<Shared>, ticket: Ticket, classify: C) -> Self {
+impl<F, C, H> ResponseFuture<F, C, H> {
+    pub(crate) fn called(future: F, shared: &Arc<Shared<H>>, ticket: Ticket, classify: C) -> Self {
         let recorder = match ticket {
             Ticket::Pass => None,
             Ticket::Closed { .. } | Ticket::Probe { .. } => Some(Recorder {
@@ -75,11 +76,12 @@ impl<F, C> ResponseFuture<F, C> {
     }
 }
 
-impl<F, C, T, E> Future for ResponseFuture<F, C>
+impl<F, C, H, T, E> Future for ResponseFuture<F, C, H>
 where
     F: Future<Output = Result<T, E>>,
     E: Classify + From<error_core::Error>,
     C: ClassifyResponse<T>,
+    H: OnStateChange,
 {
     type Output = Result<T, E>;
 
@@ -103,12 +105,12 @@ where
 
 /// Reports a call's outcome once: when it ends, or (as no evidence) when it is dropped.
 #[derive(Debug)]
-struct Recorder {
-    shared: Arc<Shared>,
+struct Recorder<H> {
+    shared: Arc<Shared<H>>,
     ticket: Option<Ticket>,
 }
 
-impl Recorder {
+impl<H: OnStateChange> Recorder<H> {
     fn finish<T, E: Classify>(
         &mut self,
         result: &Result<T, E>,
@@ -130,10 +132,10 @@ impl Recorder {
     }
 }
 
-impl Drop for Recorder {
+impl<H> Drop for Recorder<H> {
     fn drop(&mut self) {
         if let Some(ticket) = self.ticket.take() {
-            self.shared.record(ticket, Verdict::Neutral);
+            self.shared.abandon(ticket);
         }
     }
 }

@@ -1,5 +1,6 @@
 //! [`BreakerLayer`] and its [`BreakerBuilder`].
 
+use core::fmt;
 use core::time::Duration;
 use std::sync::Arc;
 
@@ -7,13 +8,15 @@ use tower_layer::Layer;
 
 use super::error::ConfigError;
 use super::state::{Config, Rate, Shared};
-use super::{Breaker, BreakerHandle};
+use super::{Breaker, BreakerHandle, OnStateChange};
 
 /// Applies [`Breaker`] to a service. Every service this layer makes, and every clone of
 /// the layer, shares one breaker: make one layer per backend.
 ///
 /// [`new`](BreakerLayer::new) has the defaults of [`BreakerBuilder`];
-/// [`builder`](BreakerLayer::builder) sets others.
+/// [`builder`](BreakerLayer::builder) sets others. `C` is the
+/// [response classifier](BreakerLayer::classify_response), `H` the
+/// [state-change hook](BreakerLayer::on_state_change).
 ///
 /// ```
 /// use std::sync::atomic::{AtomicU32, Ordering};
@@ -55,10 +58,29 @@ use super::{Breaker, BreakerHandle};
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Clone, Debug)]
-pub struct BreakerLayer<C = ()> {
-    shared: Arc<Shared>,
+pub struct BreakerLayer<C = (), H = ()> {
+    shared: Arc<Shared<H>>,
     classify: C,
+}
+
+// By hand: a clone shares the hook (behind the `Arc`), so `H` need not be `Clone`, nor
+// `Debug` (a closure is neither).
+impl<C: Clone, H> Clone for BreakerLayer<C, H> {
+    fn clone(&self) -> Self {
+        BreakerLayer {
+            shared: Arc::clone(&self.shared),
+            classify: self.classify.clone(),
+        }
+    }
+}
+
+impl<C: fmt::Debug, H> fmt::Debug for BreakerLayer<C, H> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BreakerLayer")
+            .field("shared", &self.shared)
+            .field("classify", &self.classify)
+            .finish()
+    }
 }
 
 impl Default for BreakerLayer {
@@ -83,32 +105,54 @@ impl BreakerLayer {
 
     fn from_valid(builder: BreakerBuilder) -> Self {
         BreakerLayer {
-            shared: Arc::new(Shared::new(builder.config())),
+            shared: Arc::new(Shared::new(builder.config(), ())),
             classify: (),
         }
     }
 }
 
-impl<C> BreakerLayer<C> {
+impl<C, H: OnStateChange + Send + Sync + 'static> BreakerLayer<C, H> {
     /// The switch and the gauge of this layer's breaker.
     #[must_use]
     pub fn handle(&self) -> BreakerHandle {
         BreakerHandle::new(Arc::clone(&self.shared))
     }
+}
 
+impl<C, H> BreakerLayer<C, H> {
     /// The classifier that finds failures inside `Ok` responses (an HTTP 503, say), which
     /// then count as the failures their class says; the same hook the retry layer takes.
     #[must_use]
-    pub fn classify_response<C2>(self, classify: C2) -> BreakerLayer<C2> {
+    pub fn classify_response<C2>(self, classify: C2) -> BreakerLayer<C2, H> {
         BreakerLayer {
             shared: self.shared,
             classify,
         }
     }
+
+    /// The hook called on each change of the breaker's state, with the states before and
+    /// after: see [`OnStateChange`] and the [module documentation](super#state-changes).
+    ///
+    /// The hook belongs to the breaker, not to one service: every service and clone of the
+    /// layer this returns, and every [`BreakerHandle`] taken from them, share it, and it
+    /// hears each transition once. That layer is of a new breaker, with the settings of
+    /// this one and nothing counted yet: set the hook where the layer is built, before
+    /// taking a handle, cloning the layer or making a service (theirs would be of the old
+    /// breaker, without the hook).
+    #[must_use]
+    pub fn on_state_change<H2>(self, hook: H2) -> BreakerLayer<C, H2>
+    where
+        H2: OnStateChange + Send + Sync + 'static,
+    {
+        BreakerLayer {
+            shared: Arc::new(Shared::new(self.shared.config(), hook)),
+            classify: self.classify,
+        }
+    }
 }
 
-impl<S, C: Clone> Layer<S> for BreakerLayer<C> {
-    type Service = Breaker<S, C>;
+impl<S, C: Clone, H> Layer<S> for BreakerLayer<C, H> {
+    type Service = Breaker<S, C, H>;
 
     fn layer(&self, inner: S) -> Self::Service {
         Breaker::from_shared(inner, Arc::clone(&self.shared), self.classify.clone())

@@ -106,6 +106,75 @@
 //!
 //! Time is tokio's ([`tokio::time::Instant`]), so tests run on a paused clock.
 //!
+//! # State changes
+//!
+//! [`BreakerLayer::on_state_change`] sets a hook ([`OnStateChange`]) that hears every
+//! transition once, as a [`StateChange`] with the states before and after, for metrics,
+//! logs and alerts: closed to open (a rule tripped), open to half-open, half-open to closed
+//! (enough probes succeeded) or to open (a probe failed), and those the [`BreakerHandle`]
+//! forces (to and from forced open and forced closed). Like the other hooks of this crate
+//! (the retry layer's [`OnRetry`](crate::retry::OnRetry)), it is a trait, done nothing by
+//! `()` and implemented by closures `Fn(&StateChange)`.
+//!
+//! The breaker has no timer: an open breaker turns half-open when the first call after its
+//! open interval arrives, and that call's thread reports it then, before the call goes on
+//! as the probe. ([`BreakerHandle::state`] reports `half-open` from the end of the
+//! interval.) So the `from` of each change is the `to` of the one before it.
+//!
+//! The transition is made under the lock, and the hook called after the lock is released,
+//! on the thread that made it: the caller whose outcome tripped or closed the breaker, or
+//! the caller of [`force_open`](BreakerHandle::force_open),
+//! [`force_closed`](BreakerHandle::force_closed) or [`release`](BreakerHandle::release). A
+//! slow hook then delays that one caller and no other, a hook may read or force the breaker
+//! through a handle without deadlocking, and a hook that panics leaves the breaker working.
+//! The price: two transitions made at the same moment on two threads (a probe's failure
+//! and an operator's `force_open`) may reach the hook in either order; read
+//! [`BreakerHandle::state`] for the state now.
+//!
+//! ```
+//! use std::sync::{Arc, Mutex};
+//! use std::time::Duration;
+//! use error_tower::breaker::{BreakerLayer, State, StateChange};
+//! use tower::{Service, ServiceExt};
+//!
+//! # #[tokio::main(flavor = "current_thread", start_paused = true)]
+//! # async fn main() -> Result<(), error_tower::breaker::error::ConfigError> {
+//! let changes = Arc::new(Mutex::new(Vec::new()));
+//! let layer = BreakerLayer::builder()
+//!     .consecutive_failures(1)
+//!     .open_interval(Duration::from_secs(2))
+//!     .build()?
+//!     .on_state_change({
+//!         let changes = Arc::clone(&changes);
+//!         move |change: &StateChange| changes.lock().unwrap().push((change.from, change.to))
+//!     });
+//! let handle = layer.handle();
+//! // Fails its first call, then succeeds.
+//! let mut calls = 0;
+//! let backend = tower::service_fn(move |()| {
+//!     calls += 1;
+//!     let failed = calls == 1;
+//!     async move { if failed { Err(error_core::Error::transient("connection reset")) } else { Ok(()) } }
+//! });
+//! let mut service = tower::Layer::layer(&layer, backend);
+//!
+//! assert!(service.ready().await.unwrap().call(()).await.is_err());
+//! tokio::time::advance(Duration::from_secs(2)).await;
+//! assert!(service.ready().await.unwrap().call(()).await.is_ok());
+//! handle.force_open();
+//! handle.release();
+//!
+//! assert_eq!(*changes.lock().unwrap(), [
+//!     (State::Closed, State::Open),       // the failure tripped it
+//!     (State::Open, State::HalfOpen),     // the call 2 s later is the probe,
+//!     (State::HalfOpen, State::Closed),   // and its success closes it
+//!     (State::Closed, State::ForcedOpen),
+//!     (State::ForcedOpen, State::HalfOpen),
+//! ]);
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! # Placement
 //!
 //! Put the breaker inside the retry layer: each attempt is then an outcome, and the retry
@@ -158,8 +227,10 @@
 pub mod error;
 pub mod future;
 mod layer;
+mod on_state_change;
 mod state;
 
+use core::fmt;
 use core::task::{Context, Poll};
 use std::sync::Arc;
 
@@ -167,6 +238,7 @@ use error_core::Classify;
 use tower_service::Service;
 
 pub use self::layer::{BreakerBuilder, BreakerLayer};
+pub use self::on_state_change::{OnStateChange, StateChange};
 pub use self::state::{BreakerHandle, State};
 
 use self::future::ResponseFuture;
@@ -175,12 +247,35 @@ use crate::classify::ClassifyResponse;
 
 /// Fails calls fast while the backend looks down; see the [module documentation](self).
 ///
-/// Clones share the breaker.
-#[derive(Clone, Debug)]
-pub struct Breaker<S, C = ()> {
+/// Clones share the breaker. `C` is the
+/// [response classifier](BreakerLayer::classify_response), `H` the
+/// [state-change hook](BreakerLayer::on_state_change).
+pub struct Breaker<S, C = (), H = ()> {
     inner: S,
-    shared: Arc<Shared>,
+    shared: Arc<Shared<H>>,
     classify: C,
+}
+
+// By hand: clones share the hook (behind the `Arc`), so `H` need not be `Clone`, nor
+// `Debug` (a closure is neither).
+impl<S: Clone, C: Clone, H> Clone for Breaker<S, C, H> {
+    fn clone(&self) -> Self {
+        Breaker {
+            inner: self.inner.clone(),
+            shared: Arc::clone(&self.shared),
+            classify: self.classify.clone(),
+        }
+    }
+}
+
+impl<S: fmt::Debug, C: fmt::Debug, H> fmt::Debug for Breaker<S, C, H> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Breaker")
+            .field("inner", &self.inner)
+            .field("shared", &self.shared)
+            .field("classify", &self.classify)
+            .finish()
+    }
 }
 
 impl<S> Breaker<S> {
@@ -192,19 +287,21 @@ impl<S> Breaker<S> {
     }
 }
 
-impl<S, C> Breaker<S, C> {
-    pub(crate) fn from_shared(inner: S, shared: Arc<Shared>, classify: C) -> Self {
+impl<S, C, H: OnStateChange + Send + Sync + 'static> Breaker<S, C, H> {
+    /// The switch and the gauge of this breaker.
+    #[must_use]
+    pub fn handle(&self) -> BreakerHandle {
+        BreakerHandle::new(Arc::clone(&self.shared))
+    }
+}
+
+impl<S, C, H> Breaker<S, C, H> {
+    pub(crate) fn from_shared(inner: S, shared: Arc<Shared<H>>, classify: C) -> Self {
         Breaker {
             inner,
             shared,
             classify,
         }
-    }
-
-    /// The switch and the gauge of this breaker.
-    #[must_use]
-    pub fn handle(&self) -> BreakerHandle {
-        BreakerHandle::new(Arc::clone(&self.shared))
     }
 
     /// The inner service.
@@ -223,15 +320,16 @@ impl<S, C> Breaker<S, C> {
     }
 }
 
-impl<S, C, Req> Service<Req> for Breaker<S, C>
+impl<S, C, H, Req> Service<Req> for Breaker<S, C, H>
 where
     S: Service<Req>,
     S::Error: Classify + From<error_core::Error>,
     C: ClassifyResponse<S::Response> + Clone,
+    H: OnStateChange,
 {
     type Response = S::Response;
     type Error = S::Error;
-    type Future = ResponseFuture<S::Future, C>;
+    type Future = ResponseFuture<S::Future, C, H>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)

@@ -12,6 +12,9 @@
 //!   across an `.await`, and only taken when the breaker is not closed, when a closed
 //!   breaker trips, or when a probe ends.
 //!
+//! A transition is made under the lock, which returns the [`StateChange`] it made; the
+//! hook hears of it once the lock is released.
+//!
 //! The generation changes on every transition. An outcome carries the generation it was
 //! admitted in, and is ignored if the breaker has moved on since: a slow call sent before
 //! the breaker opened neither re-opens it nor closes it later.
@@ -25,6 +28,7 @@ use error_core::Class;
 use tokio::time::Instant;
 
 use super::error::Open;
+use super::on_state_change::{OnStateChange, StateChange};
 
 /// The state of a breaker, as [`BreakerHandle::state`] reports it. Its `Display` is
 /// `closed`, `open`, `half-open`, `forced open` or `forced closed`.
@@ -60,6 +64,11 @@ impl fmt::Display for State {
 /// Observes a breaker, and forces it open or closed. Cloneable; every clone, and every
 /// clone of the breaker, acts on the same breaker.
 ///
+/// A method that changes the state calls the breaker's
+/// [`OnStateChange`](super::OnStateChange) hook once, on the caller's thread, before it
+/// returns. One that leaves the state as it was (forcing open a breaker forced open
+/// already, releasing one that is not forced) calls nothing.
+///
 /// ```
 /// use error_tower::breaker::{BreakerLayer, State};
 ///
@@ -75,11 +84,11 @@ impl fmt::Display for State {
 /// ```
 #[derive(Clone, Debug)]
 pub struct BreakerHandle {
-    shared: Arc<Shared>,
+    shared: Arc<DynShared>,
 }
 
 impl BreakerHandle {
-    pub(crate) fn new(shared: Arc<Shared>) -> Self {
+    pub(crate) fn new<H: OnStateChange + Send + Sync + 'static>(shared: Arc<Shared<H>>) -> Self {
         BreakerHandle { shared }
     }
 
@@ -167,8 +176,12 @@ const TAG_PASS: u64 = 1;
 /// Anything else: take the lock.
 const TAG_SLOW: u64 = 2;
 
-#[derive(Debug)]
-pub(crate) struct Shared {
+/// A [`Shared`] with its hook's type erased, as a [`BreakerHandle`] holds it.
+pub(crate) type DynShared = Shared<dyn OnStateChange + Send + Sync>;
+
+/// The breaker's state, shared by its clones, its services and its handles, and the hook
+/// its transitions call.
+pub(crate) struct Shared<H: ?Sized> {
     config: Config,
     /// `generation << TAG_BITS | tag`: the fast path's view of the machine. Written only
     /// with `machine` locked; read without it.
@@ -178,6 +191,20 @@ pub(crate) struct Shared {
     /// The failure-rate rule's window, if the rule is on.
     window: Option<Window>,
     machine: Mutex<Machine>,
+    /// Last, so that a handle can hold the shared state with the hook's type erased.
+    hook: H,
+}
+
+impl<H: ?Sized> fmt::Debug for Shared<H> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Shared")
+            .field("config", &self.config)
+            .field("word", &self.word)
+            .field("consecutive", &self.consecutive)
+            .field("window", &self.window)
+            .field("machine", &self.machine)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug)]
@@ -205,8 +232,22 @@ enum Phase {
     HalfOpen { successes: u32 },
 }
 
-impl Shared {
-    pub(crate) fn new(config: Config) -> Self {
+impl Machine {
+    /// The state as the last transition left it: an open breaker whose interval has passed
+    /// is still [`State::Open`] until a call turns it half-open.
+    fn state(&self) -> State {
+        match (self.mode, self.phase) {
+            (Mode::ForcedOpen, _) => State::ForcedOpen,
+            (Mode::ForcedClosed, _) => State::ForcedClosed,
+            (Mode::Automatic, Phase::Closed) => State::Closed,
+            (Mode::Automatic, Phase::Open { .. }) => State::Open,
+            (Mode::Automatic, Phase::HalfOpen { .. }) => State::HalfOpen,
+        }
+    }
+}
+
+impl<H> Shared<H> {
+    pub(crate) fn new(config: Config, hook: H) -> Self {
         Shared {
             config,
             word: AtomicU64::new(TAG_CLOSED),
@@ -218,7 +259,14 @@ impl Shared {
                 phase: Phase::Closed,
                 probes_in_flight: 0,
             }),
+            hook,
         }
+    }
+}
+
+impl<H: ?Sized> Shared<H> {
+    pub(crate) fn config(&self) -> Config {
+        self.config
     }
 
     fn lock(&self) -> MutexGuard<'_, Machine> {
@@ -227,6 +275,17 @@ impl Shared {
         self.machine.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// The end of a call that says nothing about the backend, because it was dropped
+    /// before it ended: a probe frees its slot. Never a transition.
+    pub(crate) fn abandon(&self, ticket: Ticket) {
+        if let Ticket::Probe { .. } = ticket {
+            let mut machine = self.lock();
+            machine.probes_in_flight = machine.probes_in_flight.saturating_sub(1);
+        }
+    }
+}
+
+impl<H: OnStateChange + ?Sized> Shared<H> {
     /// Admits a call (with the ticket its outcome must be reported with), or refuses it.
     pub(crate) fn admit(&self) -> Result<Ticket, Open> {
         let current = self.word.load(Ordering::Acquire);
@@ -241,6 +300,21 @@ impl Shared {
 
     fn admit_slow(&self, now: Instant) -> Result<Ticket, Open> {
         let mut machine = self.lock();
+        let mut change = None;
+        let admitted = self.admit_locked(&mut machine, now, &mut change);
+        drop(machine);
+        self.notify(change);
+        admitted
+    }
+
+    /// [`admit_slow`](Self::admit_slow)'s work under the lock: an open breaker whose
+    /// interval has passed turns half-open here, and says so in `change`.
+    fn admit_locked(
+        &self,
+        machine: &mut Machine,
+        now: Instant,
+        change: &mut Option<StateChange>,
+    ) -> Result<Ticket, Open> {
         match machine.mode {
             Mode::ForcedOpen => return Err(Open::new(State::ForcedOpen, None)),
             Mode::ForcedClosed => return Ok(Ticket::Pass),
@@ -250,7 +324,7 @@ impl Shared {
             if now < until {
                 return Err(Open::new(State::Open, Some(until - now)));
             }
-            self.enter(&mut machine, half_open());
+            *change = self.enter(machine, Mode::Automatic, half_open());
         }
         let generation = machine.generation;
         match machine.phase {
@@ -319,37 +393,54 @@ impl Shared {
             let now = now.unwrap_or_else(Instant::now);
             let mut machine = self.lock();
             // Another failure of the same period may have tripped it already.
-            if word(machine.generation, TAG_CLOSED) == word(generation, TAG_CLOSED)
+            let change = if word(machine.generation, TAG_CLOSED) == word(generation, TAG_CLOSED)
                 && machine.mode == Mode::Automatic
                 && matches!(machine.phase, Phase::Closed)
             {
-                self.enter(&mut machine, self.open_from(now));
-            }
+                self.enter(&mut machine, Mode::Automatic, self.open_from(now))
+            } else {
+                None
+            };
+            drop(machine);
+            self.notify(change);
         }
     }
 
     fn record_probe(&self, generation: u64, verdict: Verdict) {
         let mut machine = self.lock();
+        let change = self.probe_ended(&mut machine, generation, verdict);
+        drop(machine);
+        self.notify(change);
+    }
+
+    /// [`record_probe`](Self::record_probe)'s work under the lock; the change it made.
+    fn probe_ended(
+        &self,
+        machine: &mut Machine,
+        generation: u64,
+        verdict: Verdict,
+    ) -> Option<StateChange> {
         machine.probes_in_flight = machine.probes_in_flight.saturating_sub(1);
         if machine.generation != generation || machine.mode != Mode::Automatic {
-            return;
+            return None;
         }
         let Phase::HalfOpen { successes } = &mut machine.phase else {
-            return;
+            return None;
         };
         match verdict {
             Verdict::Success => {
                 *successes += 1;
                 if *successes >= self.config.close_after {
-                    self.enter(&mut machine, Phase::Closed);
+                    return self.enter(machine, Mode::Automatic, Phase::Closed);
                 }
+                None
             }
             Verdict::Failure => {
                 let open = self.open_from(Instant::now());
-                self.enter(&mut machine, open);
+                self.enter(machine, Mode::Automatic, open)
             }
             // The slot is free again; the next call probes instead.
-            Verdict::Neutral => {}
+            Verdict::Neutral => None,
         }
     }
 
@@ -359,11 +450,24 @@ impl Shared {
         }
     }
 
-    /// Moves to `phase` in a new generation, and publishes it to the fast path.
-    fn enter(&self, machine: &mut Machine, phase: Phase) {
+    /// Moves to `mode` and `phase` in a new generation, and publishes it to the fast path.
+    /// Returns the change of state, to report once the lock is released: none when the
+    /// state stays the same (a breaker forced open again).
+    fn enter(&self, machine: &mut Machine, mode: Mode, phase: Phase) -> Option<StateChange> {
+        let from = machine.state();
         machine.generation = machine.generation.wrapping_add(1);
+        machine.mode = mode;
         machine.phase = phase;
         self.publish(machine);
+        let to = machine.state();
+        (from != to).then_some(StateChange { from, to })
+    }
+
+    /// Tells the hook of `change`, if any. Called with the lock released.
+    fn notify(&self, change: Option<StateChange>) {
+        if let Some(change) = change {
+            self.hook.on_state_change(&change);
+        }
     }
 
     fn publish(&self, machine: &Machine) {
@@ -392,20 +496,18 @@ impl Shared {
             (Mode::ForcedOpen, Mode::Automatic) => half_open(),
             (Mode::ForcedClosed, Mode::Automatic) => Phase::Closed,
         };
-        machine.mode = mode;
         // A new generation even when forced, so that the outcomes of calls in flight are
         // ignored.
-        self.enter(&mut machine, phase);
+        let change = self.enter(&mut machine, mode, phase);
+        drop(machine);
+        self.notify(change);
     }
 
     pub(crate) fn state(&self, now: Instant) -> State {
         let machine = self.lock();
         match (machine.mode, machine.phase) {
-            (Mode::ForcedOpen, _) => State::ForcedOpen,
-            (Mode::ForcedClosed, _) => State::ForcedClosed,
-            (Mode::Automatic, Phase::Closed) => State::Closed,
-            (Mode::Automatic, Phase::Open { until }) if now < until => State::Open,
-            (Mode::Automatic, Phase::Open { .. } | Phase::HalfOpen { .. }) => State::HalfOpen,
+            (Mode::Automatic, Phase::Open { until }) if now >= until => State::HalfOpen,
+            _ => machine.state(),
         }
     }
 }

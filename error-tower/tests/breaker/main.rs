@@ -1,6 +1,7 @@
 //! Breaker: what trips it and what never does, the fast-fail error and its hint, bounded
-//! probes, the external switch, an outage and its recovery, and the breaker under the retry
-//! layer, with exact backend call counts and times on tokio's paused clock.
+//! probes, the external switch, an outage and its recovery, the breaker under the retry
+//! layer, and the state-change hook (`on_state_change.rs`), with exact backend call counts,
+//! times and sequences of transitions on tokio's paused clock.
 #![cfg(all(feature = "breaker", feature = "retry"))]
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -19,6 +20,8 @@ use error_tower::retry::ResponseFailure;
 use error_tower::retry::{GiveUpEvent, GiveUpReason, RetryEvent, RetryLayer};
 use tokio::time::Instant;
 use tower::{Layer, Service, ServiceBuilder, ServiceExt};
+
+mod on_state_change;
 
 #[derive(Clone, Debug, PartialEq, Eq, ClassifiedError)]
 #[class(context = none)]
