@@ -4,71 +4,17 @@
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod body;
+
 use std::collections::VecDeque;
 use std::convert::Infallible;
-use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
 
-use bytes::Bytes;
+use body::{Chunks, read};
 use error_tower::http::{ReplayBody, ReplayLayer};
 use error_tower::retry::{GiveUpEvent, GiveUpReason, RetryLayer};
 use http::{HeaderMap, Request};
-use http_body::{Body, Frame};
 use tower::{Service, ServiceBuilder, ServiceExt};
-
-/// A streaming body: its chunks, one a poll, then its trailers. Not `Clone`.
-struct Chunks {
-    frames: VecDeque<Frame<Bytes>>,
-}
-
-impl Chunks {
-    fn new(chunks: &[&'static [u8]], trailers: Option<HeaderMap>) -> Self {
-        let mut frames: VecDeque<Frame<Bytes>> = chunks
-            .iter()
-            .map(|c| Frame::data(Bytes::from_static(c)))
-            .collect();
-        if let Some(trailers) = trailers {
-            frames.push_back(Frame::trailers(trailers));
-        }
-        Chunks { frames }
-    }
-}
-
-impl Body for Chunks {
-    type Data = Bytes;
-    type Error = Infallible;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        _: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
-        Poll::Ready(self.frames.pop_front().map(Ok))
-    }
-}
-
-/// Reads up to `chunks` data frames of `body` (all of it when `None`), and the trailers.
-async fn read(
-    body: &mut ReplayBody<Chunks>,
-    chunks: Option<usize>,
-) -> (Vec<u8>, Option<HeaderMap>) {
-    let mut data = Vec::new();
-    let mut trailers = None;
-    let mut read = 0;
-    while chunks.is_none_or(|n| read < n) {
-        let frame = std::future::poll_fn(|cx| Pin::new(&mut *body).poll_frame(cx)).await;
-        let Some(frame) = frame else { break };
-        let frame = frame.unwrap();
-        match frame.into_data() {
-            Ok(bytes) => {
-                data.extend_from_slice(bytes.as_ref());
-                read += 1;
-            }
-            Err(frame) => trailers = frame.into_trailers().ok(),
-        }
-    }
-    (data, trailers)
-}
 
 /// What each attempt's body carried, as the backend read it.
 type Received = Arc<Mutex<Vec<(Vec<u8>, Option<HeaderMap>)>>>;

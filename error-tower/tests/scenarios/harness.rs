@@ -1,5 +1,7 @@
 //! The scenario harness: an in-process backend with a capacity model and labelled
-//! failures, an open-loop load generator, and the counters the scenarios assert on.
+//! failures, an open-loop load generator, and the counters the scenarios assert on:
+//! backend attempts, executions (of non-idempotent requests, among others), and, for
+//! `http` requests with a streaming body, the bytes replayed.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -29,6 +31,30 @@ pub(crate) struct Req {
 impl IdempotentRequest for Req {
     fn is_idempotent(&self) -> bool {
         self.idempotent
+    }
+}
+
+/// A request that a `redirect` can send to another node.
+pub(crate) trait Retarget {
+    fn retarget(&mut self, node: u64);
+}
+
+impl Retarget for Req {
+    fn retarget(&mut self, node: u64) {
+        self.node = node;
+    }
+}
+
+/// An `http` call carries its id and node in these headers.
+#[cfg(feature = "http")]
+pub(crate) const CALL_ID: &str = "x-call-id";
+#[cfg(feature = "http")]
+pub(crate) const NODE: &str = "x-node";
+
+#[cfg(feature = "http")]
+impl<B> Retarget for http::Request<B> {
+    fn retarget(&mut self, node: u64) {
+        self.headers_mut().insert(NODE, node.into());
     }
 }
 
@@ -81,6 +107,13 @@ pub(crate) struct Counters {
     /// Executions per request id.
     pub(crate) executions: Mutex<HashMap<u64, u32>>,
     pub(crate) in_flight: AtomicU64,
+    /// Bytes of request body the backend read on the attempts after a call's first: the
+    /// bytes replayed for retries. Only `http` requests have a body.
+    #[cfg(feature = "http")]
+    pub(crate) bytes_replayed: AtomicU64,
+    /// The body of each attempt, in order, per request id (`http` requests only).
+    #[cfg(feature = "http")]
+    pub(crate) bodies: Mutex<HashMap<u64, Vec<Vec<u8>>>>,
 }
 
 /// The backend: each attempt takes one round trip; at most `capacity` run at once, and an
@@ -121,6 +154,18 @@ impl Backend {
             .collect();
         trips.sort_unstable();
         trips[((trips.len() as f64 - 1.0) * q).round() as usize]
+    }
+
+    /// Bytes of request body read on retries; see [`Counters::bytes_replayed`].
+    #[cfg(feature = "http")]
+    pub(crate) fn bytes_replayed(&self) -> u64 {
+        self.counters.bytes_replayed.load(Ordering::Relaxed)
+    }
+
+    /// The body each attempt of call `id` carried, in order.
+    #[cfg(feature = "http")]
+    pub(crate) fn bodies(&self, id: u64) -> Vec<Vec<u8>> {
+        self.counters.bodies.lock().unwrap()[&id].clone()
     }
 
     /// Requests executed more than once.
@@ -187,6 +232,55 @@ impl Service<Req> for Backend {
     }
 }
 
+/// An `http` call: its id and node from the headers, its idempotency from the method.
+/// Its body is read whole, then the attempt goes on as a [`Req`] would, through the same
+/// capacity model and faults.
+#[cfg(feature = "http")]
+impl<B> Service<http::Request<B>> for Backend
+where
+    B: http_body::Body<Data = bytes::Bytes> + Unpin + Send + 'static,
+    B::Error: std::fmt::Debug,
+{
+    type Response = u64;
+    type Error = BackendError;
+    type Future = Pin<Box<dyn Future<Output = Result<u64, BackendError>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), BackendError>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+        let header =
+            |name: &str| -> u64 { request.headers()[name].to_str().unwrap().parse().unwrap() };
+        let req = Req {
+            id: header(CALL_ID),
+            node: header(NODE),
+            idempotent: IdempotentRequest::is_idempotent(&request),
+        };
+        let id = req.id;
+        let attempt = Service::<Req>::call(self, req);
+        let retry = self.counters.attempts_per_call.lock().unwrap()[&id] > 1;
+        let counters = Arc::clone(&self.counters);
+        let mut body = request.into_body();
+        Box::pin(async move {
+            let (data, _) = crate::body::read(&mut body, None).await;
+            if retry {
+                counters
+                    .bytes_replayed
+                    .fetch_add(data.len() as u64, Ordering::Relaxed);
+            }
+            counters
+                .bodies
+                .lock()
+                .unwrap()
+                .entry(id)
+                .or_default()
+                .push(data);
+            attempt.await
+        })
+    }
+}
+
 /// What an open-loop run saw.
 pub(crate) struct Run {
     pub(crate) calls: u64,
@@ -236,17 +330,18 @@ impl Run {
 /// Sends `calls` requests, `per_tick` every `interval`, whatever the responses (open loop),
 /// each through a clone of `client`, and waits for all. (tokio's timer has millisecond
 /// resolution: rates above 1,000 a second need `per_tick` above 1.)
-pub(crate) async fn open_loop<S>(
+pub(crate) async fn open_loop<S, R>(
     client: S,
     calls: u64,
     interval: Duration,
     per_tick: u64,
-    request: impl Fn(u64) -> Req,
+    request: impl Fn(u64) -> R,
 ) -> Run
 where
-    S: Service<Req, Response = u64> + Clone + Send + 'static,
+    S: Service<R, Response = u64> + Clone + Send + 'static,
     S::Future: Send,
     S::Error: Send,
+    R: Send + 'static,
 {
     let mut tasks = Vec::with_capacity(calls as usize);
     let run_start = Instant::now();

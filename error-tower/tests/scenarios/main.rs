@@ -11,29 +11,38 @@
     clippy::cast_sign_loss
 )]
 
+#[cfg(feature = "http")]
+#[path = "../replay/body.rs"]
+mod body;
 mod harness;
+#[cfg(feature = "http")]
+mod replay;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use error_tower::breaker::BreakerLayer;
-use error_tower::retry::RetryLayer;
-use harness::{Backend, BackendError, Outcome, RTT, Req, open_loop};
+use error_tower::retry::{IdempotentRequest, RetryLayer};
+use harness::{Backend, BackendError, Outcome, RTT, Req, Retarget, open_loop};
 
 /// The default configuration, the same in every scenario: the default retry layer over the
 /// default breaker, plus the application's one piece of knowledge: how to retarget a
-/// request at the leader a `redirect` error names.
-fn client(
+/// request at the leader a `redirect` error names. `R` is [`Req`], or an `http::Request`
+/// (`replay.rs`).
+fn client<R>(
     backend: Backend,
-) -> impl tower::Service<Req, Response = u64, Error = BackendError, Future: Send> + Clone + Send + 'static
+) -> impl tower::Service<R, Response = u64, Error = BackendError, Future: Send> + Clone + Send + 'static
+where
+    R: IdempotentRequest + Retarget + Clone + Send + 'static,
+    Backend: tower::Service<R, Response = u64, Error = BackendError, Future: Send>,
 {
     let backend = tower::Layer::layer(&BreakerLayer::new(), backend);
     tower::Layer::layer(
         &RetryLayer::new()
             .seed(7)
-            .redirect(|req: &mut Req, err: &BackendError| match err {
+            .redirect(|req: &mut R, err: &BackendError| match err {
                 BackendError::NotLeader { leader } => {
-                    req.node = *leader;
+                    req.retarget(*leader);
                     true
                 }
                 _ => false,
