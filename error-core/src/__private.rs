@@ -257,3 +257,23 @@ impl<'a, T: fmt::Debug + 'a> ViaDebug<'a> for ValueProbe<'a, T> {
 pub const fn millis(ms: u64) -> Option<Duration> {
     Some(Duration::from_millis(ms))
 }
+
+/// A backtrace field, for [`ClassifiedError::backtrace`]. The impl's where clause carries
+/// the `FieldType: Display` bound, reported at the field.
+#[doc(hidden)]
+#[inline]
+#[must_use]
+pub fn backtrace<T: fmt::Display>(backtrace: &T) -> Option<&dyn fmt::Display> {
+    Some(backtrace)
+}
+
+/// An `Option<Backtrace>` field, for [`ClassifiedError::backtrace`].
+#[doc(hidden)]
+#[inline]
+#[must_use]
+pub fn optional_backtrace<T: fmt::Display>(backtrace: &Option<T>) -> Option<&dyn fmt::Display> {
+    match backtrace {
+        Some(backtrace) => Some(backtrace),
+        None => None,
+    }
+}

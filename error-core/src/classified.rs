@@ -3,7 +3,8 @@
 //! `ClassifiedError` extends [`core::error::Error`] with what a caller, a retry policy or a
 //! telemetry exporter needs to act on an error without knowing its type: the [`Class`], a
 //! stable low-cardinality `code`, an optional `retry_after` hint and the error's structured
-//! fields. It is object safe, so `&dyn ClassifiedError` works wherever a type is erased.
+//! fields, and for exporters the error's type name and captured backtrace. It is object
+//! safe, so `&dyn ClassifiedError` works wherever a type is erased.
 //!
 //! `Retriable` is the two questions most callers ask, answered for anything that has a class.
 //! It is a separate trait so that [`Class`] itself answers them too.
@@ -110,6 +111,65 @@ pub trait ClassifiedError: core::error::Error {
     fn classified_source(&self) -> Option<&(dyn ClassifiedError + '_)> {
         None
     }
+
+    /// The fully qualified name of the error's type, as [`core::any::type_name`] gives it
+    /// (`"my_crate::storage::StorageError"`): what OpenTelemetry's `exception.type` holds.
+    ///
+    /// The default body is monomorphised for each implementing type, so through
+    /// `&dyn ClassifiedError` it is the dynamic type's fully qualified name, not
+    /// `"dyn ClassifiedError"`. `&T` and `Box<T>` forward to `T`.
+    /// [`error_core::Error`](crate::Error) gives the name of the typed error it was made
+    /// from (the meaningful error, not the wrapper), or for an ad-hoc error its own,
+    /// `"error_core::error::Error"`; a `std::io::Error` gives the classified error it wraps,
+    /// else `"std::io::error::Error"`. The derive keeps the default: a derived type (a
+    /// transparent one too) names itself.
+    ///
+    /// Like `core::any::type_name`, the text is for diagnostics: it is not guaranteed to be
+    /// the same across compiler versions, so do not match on it.
+    ///
+    /// ```
+    /// use error_core::ClassifiedError;
+    ///
+    /// #[derive(Debug, ClassifiedError)]
+    /// #[class(busy)]
+    /// #[error("queue full")]
+    /// struct QueueFull;
+    ///
+    /// let erased: &dyn ClassifiedError = &QueueFull;
+    /// assert_eq!(erased.type_name(), core::any::type_name::<QueueFull>());
+    /// ```
+    fn type_name(&self) -> &'static str {
+        core::any::type_name::<Self>()
+    }
+
+    /// A backtrace captured with the error, when it holds one: what OpenTelemetry's
+    /// `exception.stacktrace` holds. The default is `None`.
+    ///
+    /// The derive implements it for a struct or variant with a backtrace field (a
+    /// `std::backtrace::Backtrace` or `Option<Backtrace>` field, or one marked
+    /// `#[backtrace]`), and forwards it for `#[error(transparent)]`. `&T`, `Box<T>` and
+    /// [`error_core::Error`](crate::Error) forward to the error they hold. It returns a
+    /// `dyn Display` so that the trait stays `no_std`: `std::backtrace::Backtrace` is
+    /// `Display`.
+    ///
+    /// ```
+    /// use std::backtrace::Backtrace;
+    /// use error_core::ClassifiedError;
+    ///
+    /// #[derive(Debug, ClassifiedError)]
+    /// #[class(fatal)]
+    /// #[error("invariant broken")]
+    /// struct Broken {
+    ///     backtrace: Backtrace,
+    /// }
+    ///
+    /// let err = Broken { backtrace: Backtrace::capture() };
+    /// let trace = err.backtrace().map(|b| b.to_string());
+    /// assert_eq!(trace, Some(err.backtrace.to_string()));
+    /// ```
+    fn backtrace(&self) -> Option<&dyn core::fmt::Display> {
+        None
+    }
 }
 
 /// Marks a [`ClassifiedError`] that converts into the boundary error
@@ -151,6 +211,14 @@ macro_rules! forward_classified {
 
         fn classified_source(&self) -> Option<&(dyn ClassifiedError + '_)> {
             (**self).classified_source()
+        }
+
+        fn type_name(&self) -> &'static str {
+            (**self).type_name()
+        }
+
+        fn backtrace(&self) -> Option<&dyn core::fmt::Display> {
+            (**self).backtrace()
         }
     };
 }

@@ -4,9 +4,9 @@
 //! need to know whether to retry. A `tower` stack that erases error types has the same need.
 //! `Error` is for both: an opaque, `Send + Sync + 'static` error, one pointer wide, that keeps
 //! everything a caller acts on (class, code, status, level, retry hint, fields and the source
-//! chain) and the original error itself for [`Error::downcast_ref`]. It displays as the
-//! original and its `source()` is the original's source: it is transparent, as
-//! `anyhow::Error` is.
+//! chain), what an exporter records (the original's type name and backtrace), and the
+//! original error itself for [`Error::downcast_ref`]. It displays as the original and its
+//! `source()` is the original's source: it is transparent, as `anyhow::Error` is.
 //!
 //! Errors with no type of their own are made with the ad-hoc constructors, one per class
 //! ([`Error::transient`], …), as SlateDB's public `Error` is.
@@ -298,5 +298,23 @@ impl ClassifiedError for Error {
             (None, Some(error)) => error.classified_source(),
             (None, None) => None,
         }
+    }
+
+    /// The typed error's [`type_name`](ClassifiedError::type_name), when this was made from
+    /// one: the meaningful error, not this wrapper. An ad-hoc error has no type of its own
+    /// and gives this type's name, `"error_core::error::Error"` (its defining module's path,
+    /// as [`core::any::type_name`] spells it, not the `error_core::Error` re-export).
+    fn type_name(&self) -> &'static str {
+        match self.typed() {
+            Some(error) => error.type_name(),
+            None => core::any::type_name::<Error>(),
+        }
+    }
+
+    /// The typed error's [`backtrace`](ClassifiedError::backtrace), when this was made from
+    /// one; `None` for an ad-hoc error. A source set with
+    /// [`with_source`](Error::with_source) does not change it.
+    fn backtrace(&self) -> Option<&dyn fmt::Display> {
+        self.typed().and_then(ClassifiedError::backtrace)
     }
 }

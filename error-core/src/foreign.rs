@@ -264,6 +264,22 @@ mod io {
         fn classified_source(&self) -> Option<&(dyn ClassifiedError + '_)> {
             wrapped(self).and_then(ClassifiedError::classified_source)
         }
+
+        /// The wrapped error's type name, as for every other method; else this type's,
+        /// `"std::io::error::Error"` (its defining module's path, as
+        /// [`core::any::type_name`] spells it).
+        fn type_name(&self) -> &'static str {
+            wrapped(self).map_or_else(
+                core::any::type_name::<io::Error>,
+                ClassifiedError::type_name,
+            )
+        }
+
+        /// The wrapped error's backtrace; `None` for an `io::Error` that wraps no
+        /// classified error (it captures none).
+        fn backtrace(&self) -> Option<&dyn core::fmt::Display> {
+            wrapped(self).and_then(ClassifiedError::backtrace)
+        }
     }
 
     impl Boundary for io::Error {}

@@ -84,10 +84,11 @@ fn pattern(case: &Case) -> TokenStream {
 
 /// Where-clause predicates for the generated impls.
 ///
-/// - A field that the `ClassifiedError` impl forwards to (`#[class(source)]`, transparent)
-///   or reads a hint from (`#[retry_after]`) gets its bound there, spanned at the field's
-///   type, even when the type is concrete: a type that does not qualify is then reported
-///   once, at the field, and not at every call in the generated code.
+/// - A field that the `ClassifiedError` impl forwards to (`#[class(source)]`, transparent),
+///   reads a hint from (`#[retry_after]`) or returns as its backtrace (`Display`) gets its
+///   bound there, spanned at the field's type, even when the type is concrete: a type that
+///   does not qualify is then reported once, at the field, and not at every call in the
+///   generated code.
 /// - Formatting bounds (`T: Display`) and the `Error` impl's bounds are added only for
 ///   types that mention a type parameter, as thiserror does: a concrete type that lacks
 ///   `Display` is reported by `format_args!` at the field, and a source such as
@@ -573,6 +574,7 @@ fn classified_impl(input: &Input, bounds: &mut Bounds) -> TokenStream {
     let mut status = Method::default();
     let mut level = Method::default();
     let mut source = Method::default();
+    let mut backtrace = Method::default();
     for case in &input.cases {
         let pat = pattern(case);
         let delegate_to = delegate(input, case);
@@ -607,6 +609,8 @@ fn classified_impl(input: &Input, bounds: &mut Bounds) -> TokenStream {
         level.push(&pat, &expr, specific);
         let found = classified_source_expr(case);
         source.push(&pat, found.as_ref().unwrap_or(&none), found.is_some());
+        let found = backtrace_expr(case, bounds);
+        backtrace.push(&pat, found.as_ref().unwrap_or(&none), found.is_some());
     }
 
     let class_fn = class.expand(&quote!(fn class(&self) -> ::error_core::Class));
@@ -620,6 +624,9 @@ fn classified_impl(input: &Input, bounds: &mut Bounds) -> TokenStream {
     let source_fn = source.expand(&quote! {
         fn classified_source(&self)
             -> ::core::option::Option<&(dyn ::error_core::ClassifiedError + '_)>
+    });
+    let backtrace_fn = backtrace.expand(&quote! {
+        fn backtrace(&self) -> ::core::option::Option<&dyn ::core::fmt::Display>
     });
     let original = input.original;
     let ty = &original.ident;
@@ -636,6 +643,7 @@ fn classified_impl(input: &Input, bounds: &mut Bounds) -> TokenStream {
             #status_fn
             #level_fn
             #source_fn
+            #backtrace_fn
         }
 
         #allows
@@ -698,6 +706,39 @@ fn classified_source_expr(case: &Case) -> Option<TokenStream> {
     } else {
         probe(&quote!(#binding))
     })
+}
+
+/// The case's backtrace as `&dyn Display`, or `None` when it holds none.
+///
+/// - Transparent: the inner error's.
+/// - A backtrace field that is also the source (thiserror's `#[source] #[backtrace]`): the
+///   source's, when its type is a `ClassifiedError` (the same probe as
+///   `classified_source()`), else none.
+/// - A `Backtrace` or `Option<Backtrace>` field, or one marked `#[backtrace]`: the field.
+///   Only `Display` is asked of its type (of `T` in `Option<T>`), so a backtrace type of
+///   the user's own works; the bound goes in the where clause, spanned at the field's type,
+///   so a type without `Display` is reported there, once.
+fn backtrace_expr(case: &Case, bounds: &mut Bounds) -> Option<TokenStream> {
+    if case.is_transparent() {
+        let field = case.fields.first()?;
+        return Some(delegate_call(field, "backtrace", &TokenStream::new()));
+    }
+    let index = case.backtrace_field()?;
+    if Some(index) == case.source_field() {
+        let source = classified_source_expr(case)?;
+        return Some(quote! {
+            ::core::option::Option::and_then(#source, ::error_core::ClassifiedError::backtrace)
+        });
+    }
+    let field = &case.fields[index];
+    let binding = &field.binding;
+    if let Some(inner) = crate::prop::option_inner(field.ty) {
+        bounds.classified(inner, &quote!(::core::fmt::Display));
+        Some(quote!(::error_core::__private::optional_backtrace(#binding)))
+    } else {
+        bounds.classified(field.ty, &quote!(::core::fmt::Display));
+        Some(quote!(::error_core::__private::backtrace(#binding)))
+    }
 }
 
 fn class_expr(input: &Input, case: &Case, delegate_to: Option<&Field>) -> TokenStream {

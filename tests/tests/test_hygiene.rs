@@ -46,6 +46,9 @@ mod shadowed {
     pub fn retry_after() {}
     pub fn visit_fields() {}
     pub fn as_dyn_error() {}
+    pub fn backtrace() {}
+    pub fn optional_backtrace() {}
+    pub fn type_name() {}
 
     // Crate names and modules.
     pub mod core {}
@@ -210,6 +213,7 @@ fn derive_ignores_shadowed_names() {
     assert_eq!(e.class(), Class::Redirect);
     assert_eq!(e.retry_after(), Some(Duration::from_millis(5)));
     assert_eq!(e.source().unwrap().to_string(), "inner 7");
+    assert!(e.backtrace().is_some());
 
     let e = Shadowed::Transparent(Other { user: "u" });
     assert_eq!(e.to_string(), "other. user=`u`");

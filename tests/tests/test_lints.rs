@@ -167,6 +167,53 @@ where
 
 type G<'a> = Generic<'a, u8, io::Error, Inner, 2>;
 
+/// A private backtrace type: the `Display` bound on it in the generated where clause must
+/// not trip `private_bounds`.
+#[derive(Debug)]
+struct Trace;
+
+impl fmt::Display for Trace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("trace")
+    }
+}
+
+/// A `#[backtrace]` field of a private type, in a public struct.
+#[derive(Debug, ClassifiedError)]
+#[class(internal, context = none)]
+#[error("traced")]
+pub struct Traced {
+    #[backtrace]
+    trace: Trace,
+}
+
+/// Every other shape of backtrace field.
+#[derive(Debug, ClassifiedError)]
+#[non_exhaustive]
+#[class(internal, context = none)]
+pub enum Traces<B> {
+    /// An optional `Backtrace`.
+    #[error("optional")]
+    Optional {
+        /// The backtrace.
+        backtrace: Option<Backtrace>,
+    },
+    /// A generic `#[backtrace]` field.
+    #[error("generic")]
+    Generic(#[backtrace] B),
+    /// The source's backtrace.
+    #[error("from source")]
+    Source {
+        /// The source.
+        #[source]
+        #[backtrace]
+        source: Inner,
+    },
+    /// A transparent one.
+    #[error(transparent)]
+    Transparent(Traced),
+}
+
 fn rendered(e: &dyn ClassifiedError) -> Vec<String> {
     let mut seen = Vec::new();
     e.visit_fields(&mut |key: &'static str, value: Value<'_>| {
@@ -256,6 +303,23 @@ fn strict_lints_and_one_exact_result() {
             "denied. 0=`2` | denied | Other | None",
             "a=`1`, b=`b` | data | Everything::OnlyPairs | None",
         ]
+    );
+
+    let traces: [Traces<Trace>; 4] = [
+        Traces::Optional { backtrace: None },
+        Traces::Generic(Trace),
+        Traces::Source {
+            source: Inner { expected: 1 },
+        },
+        Traces::Transparent(Traced { trace: Trace }),
+    ];
+    let traces: Vec<Option<String>> = traces
+        .iter()
+        .map(|e| e.backtrace().map(ToString::to_string))
+        .collect();
+    assert_eq!(
+        traces,
+        [None, Some("trace".into()), None, Some("trace".into())]
     );
 
     let opaque = Opaque::from(Everything::NoLeader);

@@ -85,9 +85,32 @@ pub struct Parse {
     pub source: core::num::ParseIntError,
 }
 
+/// A backtrace of the crate's own: `ClassifiedError::backtrace` asks only `Display`.
+#[derive(Debug)]
+pub struct Frames(pub u8);
+
+impl core::fmt::Display for Frames {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{} frames", self.0)
+    }
+}
+
+/// A `#[backtrace]` field without `std` (its selector would capture a
+/// `std::backtrace::Backtrace`, hence `context = none`).
+#[derive(Debug, ClassifiedError)]
+#[class(internal, context = none)]
+#[error("traced")]
+pub struct Traced {
+    /// The frames.
+    #[backtrace]
+    pub frames: Option<Frames>,
+}
+
 /// Uses every generated method, so that the check covers their bodies too.
 #[must_use]
-pub fn summary(e: &dyn ClassifiedError) -> (Class, &'static str, Option<Duration>, bool, usize) {
+pub fn summary(
+    e: &dyn ClassifiedError,
+) -> (Class, &'static str, Option<Duration>, bool, usize, bool) {
     struct Count(usize);
     impl Visit for Count {
         fn visit(&mut self, _: &'static str, _: Value<'_>) {
@@ -97,11 +120,13 @@ pub fn summary(e: &dyn ClassifiedError) -> (Class, &'static str, Option<Duration
     let mut count = Count(0);
     e.visit_fields(&mut count);
     let has_source = core::error::Error::source(e).is_some();
+    let traced = e.backtrace().is_some() && !e.type_name().is_empty();
     (
         e.class(),
         e.code(),
         e.retry_after(),
         e.is_retriable() && has_source,
         count.0,
+        traced,
     )
 }
