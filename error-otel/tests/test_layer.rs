@@ -1,0 +1,331 @@
+//! The Tower layer: a span per call, the final outcome only, the retries as events, the
+//! duration histogram and the retry counter.
+
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use error_core::ClassifiedError;
+use error_otel::{AttemptLayer, ExceptionSignal, Metrics, Operation, OtelLayer, Recorder};
+use error_tower::budget::Budget;
+use error_tower::retry::RetryLayer;
+use opentelemetry::Value;
+use opentelemetry::metrics::MeterProvider as _;
+use opentelemetry::trace::{SpanKind, Status};
+use support::{HistogramPoint, Telemetry, attributes, counter, expect, histogram};
+use tokio::time::Instant;
+use tower::{Service, ServiceBuilder, ServiceExt as _};
+
+#[derive(Debug, ClassifiedError)]
+#[non_exhaustive]
+pub enum BackendError {
+    #[error("node is down, node={node}")]
+    #[class(transient)]
+    NodeDown { node: u64 },
+}
+
+/// A backend that fails its first `failures` calls with `NodeDown`, and records when
+/// each call arrived.
+#[derive(Clone)]
+struct Backend {
+    failures: u32,
+    calls: Arc<AtomicU32>,
+    arrivals: Arc<Mutex<Vec<Instant>>>,
+}
+
+impl Backend {
+    fn failing(failures: u32) -> Backend {
+        Backend {
+            failures,
+            calls: Arc::default(),
+            arrivals: Arc::default(),
+        }
+    }
+
+    fn service(
+        &self,
+    ) -> impl Service<u64, Response = u64, Error = error_core::Error, Future: Send> + Clone + use<>
+    {
+        let backend = self.clone();
+        tower::service_fn(move |request: u64| {
+            let call = backend.calls.fetch_add(1, Ordering::SeqCst);
+            backend.arrivals.lock().unwrap().push(Instant::now());
+            let failures = backend.failures;
+            async move {
+                if call < failures {
+                    Err(error_core::Error::from(BackendError::NodeDown { node: 2 }))
+                } else {
+                    Ok(request)
+                }
+            }
+        })
+    }
+
+    fn calls(&self) -> u32 {
+        self.calls.load(Ordering::SeqCst)
+    }
+
+    /// The gaps between consecutive calls.
+    fn gaps(&self) -> Vec<Duration> {
+        let arrivals = self.arrivals.lock().unwrap();
+        arrivals.windows(2).map(|w| w[1] - w[0]).collect()
+    }
+}
+
+fn layer(telemetry: &Telemetry) -> (OtelLayer, Metrics) {
+    let meter = telemetry.meter_provider.meter("test");
+    let metrics = Metrics::new(&meter, &Operation::RPC_CLIENT);
+    let recorder =
+        Recorder::new(Operation::RPC_CLIENT).exception_signal(ExceptionSignal::SpanEvent);
+    let layer = OtelLayer::new(Operation::RPC_CLIENT)
+        .recorder(recorder)
+        .metrics(metrics.clone());
+    (layer, metrics)
+}
+
+async fn call_with_retries(
+    telemetry: &Telemetry,
+    backend: &Backend,
+    retry: RetryLayer,
+) -> Result<u64, error_core::Error> {
+    let (otel, _) = layer(telemetry);
+    let hooks = otel.retry_hooks();
+    let service = ServiceBuilder::new()
+        .layer(otel)
+        .layer(
+            retry
+                .assume_idempotent()
+                .seed(7)
+                .on_retry(hooks.clone())
+                .on_give_up(hooks),
+        )
+        .service(backend.service());
+    service.oneshot(5).await
+}
+
+/// The retry events' attributes, in order, with the delay checked against the gap the
+/// backend saw (the timer rounds a delay up to the next millisecond) and then removed.
+fn retry_events(span: &opentelemetry_sdk::trace::SpanData, backend: &Backend) -> Vec<String> {
+    let gaps = backend.gaps();
+    span.events
+        .iter()
+        .filter(|event| event.name == "classified.retry")
+        .zip(&gaps)
+        .map(|(event, gap)| {
+            let mut attributes = attributes(&event.attributes);
+            let Some(Value::F64(delay)) = attributes.remove("classified.delay") else {
+                panic!("no delay: {attributes:?}");
+            };
+            let delay = Duration::from_secs_f64(delay);
+            assert!(
+                gap.checked_sub(delay)
+                    .is_some_and(|late| late < Duration::from_millis(1)),
+                "{gap:?} {delay:?}"
+            );
+            format!("{attributes:?}")
+        })
+        .collect()
+}
+
+fn retry_event(attempt: i64) -> String {
+    format!(
+        "{:?}",
+        expect([
+            ("classified.attempt", Value::from(attempt)),
+            ("classified.class", Value::from("transient")),
+            ("classified.code", Value::from("BackendError::NodeDown")),
+        ])
+    )
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_call_that_succeeds_on_its_third_attempt_is_no_failure() {
+    let telemetry = Telemetry::new();
+    let backend = Backend::failing(2);
+    let response = call_with_retries(&telemetry, &backend, RetryLayer::new()).await;
+    assert_eq!(response.unwrap(), 5);
+    assert_eq!(backend.calls(), 3);
+
+    let span = telemetry.span();
+    assert_eq!(span.name, "rpc.client.call");
+    assert_eq!(span.span_kind, SpanKind::Client);
+    assert_eq!(span.status, Status::Unset);
+    assert!(span.attributes.is_empty(), "{:?}", span.attributes);
+    assert_eq!(span.events.len(), 2);
+    assert_eq!(
+        retry_events(&span, &backend),
+        [retry_event(1), retry_event(2)]
+    );
+
+    let metrics = telemetry.metrics();
+    assert_eq!(
+        histogram(&metrics, "rpc.client.call.duration"),
+        [HistogramPoint {
+            attributes: expect([]),
+            count: 1,
+            bounds: error_otel::semconv::DURATION_BOUNDARIES.to_vec(),
+        }]
+    );
+    assert_eq!(
+        counter(&metrics, "classified.retries"),
+        [(
+            expect([
+                ("classified.class", Value::from("transient")),
+                ("classified.code", Value::from("BackendError::NodeDown")),
+            ]),
+            2
+        )]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn three_retries_are_three_events() {
+    let telemetry = Telemetry::new();
+    let backend = Backend::failing(3);
+    let response = call_with_retries(&telemetry, &backend, RetryLayer::new()).await;
+    assert_eq!(response.unwrap(), 5);
+    assert_eq!(backend.calls(), 4);
+    let span = telemetry.span();
+    assert_eq!(span.status, Status::Unset);
+    assert!(span.attributes.is_empty(), "{:?}", span.attributes);
+    assert_eq!(
+        retry_events(&span, &backend),
+        [retry_event(1), retry_event(2), retry_event(3)]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_call_that_exhausted_its_budget_is_a_failure_with_the_reason() {
+    let telemetry = Telemetry::new();
+    let backend = Backend::failing(u32::MAX);
+    let budget = Budget::builder()
+        .initial_balance(1)
+        .min_per_sec(0)
+        .build()
+        .unwrap();
+    let error = call_with_retries(&telemetry, &backend, RetryLayer::new().budget(budget))
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), "BackendError::NodeDown");
+    assert_eq!(backend.calls(), 2);
+
+    let span = telemetry.span();
+    assert_eq!(span.status, Status::error("node is down, node=2"));
+    assert_eq!(
+        attributes(&span.attributes),
+        expect([
+            ("classified.give_up", Value::from("budget")),
+            ("error.type", Value::from("BackendError::NodeDown")),
+            ("classified.class", Value::from("transient")),
+            ("classified.retriable", Value::from(true)),
+            ("rpc.response.status_code", Value::from("UNAVAILABLE")),
+            ("classified.field.node", Value::from("2")),
+        ])
+    );
+    let names: Vec<_> = span.events.iter().map(|e| e.name.to_string()).collect();
+    assert_eq!(names, ["classified.retry", "exception"]);
+    assert_eq!(retry_events(&span, &backend), [retry_event(1)]);
+
+    let metrics = telemetry.metrics();
+    assert_eq!(
+        histogram(&metrics, "rpc.client.call.duration"),
+        [HistogramPoint {
+            attributes: expect([("error.type", Value::from("BackendError::NodeDown"))]),
+            count: 1,
+            bounds: error_otel::semconv::DURATION_BOUNDARIES.to_vec(),
+        }]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn successes_and_failures_share_one_histogram() {
+    let telemetry = Telemetry::new();
+    let (otel, _) = layer(&telemetry);
+    let backend = Backend::failing(1);
+    let mut service = ServiceBuilder::new().layer(otel).service(backend.service());
+    let first = service.ready().await.unwrap().call(1).await;
+    let second = service.ready().await.unwrap().call(2).await;
+    let third = service.ready().await.unwrap().call(3).await;
+    assert_eq!(
+        (first.is_err(), second.unwrap(), third.unwrap()),
+        (true, 2, 3)
+    );
+    assert_eq!(
+        histogram(&telemetry.metrics(), "rpc.client.call.duration"),
+        [
+            HistogramPoint {
+                attributes: expect([("error.type", Value::from("BackendError::NodeDown"))]),
+                count: 1,
+                bounds: error_otel::semconv::DURATION_BOUNDARIES.to_vec(),
+            },
+            HistogramPoint {
+                attributes: expect([]),
+                count: 2,
+                bounds: error_otel::semconv::DURATION_BOUNDARIES.to_vec(),
+            },
+        ]
+    );
+    let spans = telemetry.spans();
+    let errors: Vec<_> = spans
+        .iter()
+        .map(|span| attributes(&span.attributes).get("error.type").cloned())
+        .collect();
+    assert_eq!(
+        errors,
+        [Some(Value::from("BackendError::NodeDown")), None, None]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn http_attempts_get_a_span_each_and_a_resend_count() {
+    let telemetry = Telemetry::new();
+    let backend = Backend::failing(2);
+    let recorder =
+        |operation| Recorder::new(operation).exception_signal(ExceptionSignal::SpanEvent);
+    let logical = Operation::HTTP_CLIENT.with_kind(error_otel::Kind::Internal);
+    let otel = OtelLayer::new(logical).recorder(recorder(logical));
+    let service = ServiceBuilder::new()
+        .layer(otel)
+        .layer(RetryLayer::new().assume_idempotent().seed(7))
+        .layer(AttemptLayer::new(Operation::HTTP_CLIENT).recorder(recorder(Operation::HTTP_CLIENT)))
+        .service(backend.service());
+    assert_eq!(service.oneshot(9).await.unwrap(), 9);
+
+    let spans = telemetry.spans();
+    // Three attempt spans end before the logical one.
+    let summary: Vec<_> = spans
+        .iter()
+        .map(|span| {
+            let attributes = attributes(&span.attributes);
+            (
+                span.span_kind.clone(),
+                attributes.get("http.request.resend_count").cloned(),
+                attributes.get("error.type").cloned(),
+                span.status.clone(),
+            )
+        })
+        .collect();
+    let failed = Some(Value::from("BackendError::NodeDown"));
+    let red = Status::error("node is down, node=2");
+    assert_eq!(
+        summary,
+        [
+            (SpanKind::Client, None, failed.clone(), red.clone()),
+            (SpanKind::Client, Some(Value::from(1_i64)), failed, red),
+            (
+                SpanKind::Client,
+                Some(Value::from(2_i64)),
+                None,
+                Status::Unset
+            ),
+            (SpanKind::Internal, None, None, Status::Unset),
+        ]
+    );
+    // The attempts are children of the logical call's span.
+    let parent = spans[3].span_context.span_id();
+    assert!(spans[..3].iter().all(|span| span.parent_span_id == parent));
+}
