@@ -66,10 +66,13 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use error_core::{Class, ClassifiedError};
+use error_otel::OtelLayer;
 use error_tower::breaker::error::ConfigError;
 use error_tower::breaker::{BreakerHandle, BreakerLayer, State};
 use error_tower::budget::Budget;
-use error_tower::retry::{GiveUpEvent, IdempotentRequest, RetryEvent, RetryLayer};
+use error_tower::retry::{
+    GiveUpEvent, IdempotentRequest, OnGiveUp as _, OnRetry as _, RetryEvent, RetryLayer,
+};
 use error_tower::timeout::TimeoutLayer;
 use tokio::time::Instant;
 use tower::{Service, ServiceBuilder, ServiceExt};
@@ -424,9 +427,11 @@ struct Scenario<S> {
     heard: Arc<Mutex<Heard>>,
 }
 
-/// Builds the stack of the [module documentation](self) in front of `cluster`.
+/// Builds the stack of the [module documentation](self) in front of `cluster`, with
+/// `otel` outside the retry layer when given (see [`simulate_traced`]).
 fn scenario(
     cluster: Cluster,
+    otel: Option<OtelLayer>,
 ) -> Result<
     Scenario<
         impl Service<Req, Response = String, Error = ClientError, Future: Send> + Clone + Send + 'static,
@@ -434,6 +439,8 @@ fn scenario(
     ConfigError,
 > {
     let heard = Arc::new(Mutex::new(Heard::default()));
+    let hooks = otel.as_ref().map(OtelLayer::retry_hooks);
+    let give_up_hooks = hooks.clone();
     let budget = Budget::default();
     let breaker = BreakerLayer::builder()
         .without_consecutive_failures()
@@ -449,7 +456,12 @@ fn scenario(
         .redirect(redirect)
         .on_retry({
             let heard = Arc::clone(&heard);
-            move |event: &RetryEvent| *lock(&heard).retries.entry(event.class).or_default() += 1
+            move |event: &RetryEvent| {
+                *lock(&heard).retries.entry(event.class).or_default() += 1;
+                if let Some(hooks) = &hooks {
+                    hooks.on_retry(event);
+                }
+            }
         })
         .on_give_up({
             let heard = Arc::clone(&heard);
@@ -458,10 +470,14 @@ fn scenario(
                     .give_ups
                     .entry(event.reason.as_str())
                     .or_default() += 1;
+                if let Some(hooks) = &give_up_hooks {
+                    hooks.on_give_up(event);
+                }
             }
         });
     let handle = breaker.handle();
     let client = ServiceBuilder::new()
+        .option_layer(otel)
         .layer(retry)
         .layer(breaker)
         .layer(TimeoutLayer::new(ATTEMPT_TIMEOUT))
@@ -576,7 +592,7 @@ impl fmt::Display for Load {
 }
 
 /// The four phases, one after the other, with a quiet minute between them.
-async fn phases() -> Result<Vec<PhaseReport>, ConfigError> {
+async fn phases(otel: Option<OtelLayer>) -> Result<Vec<PhaseReport>, ConfigError> {
     const QUIET: Duration = Duration::from_secs(60);
     const STEADY: Load = Load {
         calls: 100,
@@ -593,7 +609,7 @@ async fn phases() -> Result<Vec<PhaseReport>, ConfigError> {
     };
 
     let cluster = Cluster::new(1);
-    let s = scenario(cluster.clone())?;
+    let s = scenario(cluster.clone(), otel)?;
     let mut reports = Vec::new();
 
     reports.push(s.phase("1. steady state: node 1 leads", STEADY).await);
@@ -641,12 +657,25 @@ async fn phases() -> Result<Vec<PhaseReport>, ConfigError> {
 ///
 /// When the runtime or the breaker cannot be built.
 pub fn simulate() -> Result<Vec<PhaseReport>, String> {
+    simulate_traced(None)
+}
+
+/// [`simulate`], with `otel` recording every call outside the retry layer, and the retry
+/// layer's retries and give-ups recorded on each call's span through the layer's
+/// [`retry_hooks`](OtelLayer::retry_hooks).
+///
+/// # Errors
+///
+/// When the runtime or the breaker cannot be built.
+pub fn simulate_traced(otel: Option<OtelLayer>) -> Result<Vec<PhaseReport>, String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .start_paused(true)
         .build()
         .map_err(|err| err.to_string())?;
-    runtime.block_on(phases()).map_err(|err| err.to_string())
+    runtime
+        .block_on(phases(otel))
+        .map_err(|err| err.to_string())
 }
 
 fn write_report(out: &mut String, report: &PhaseReport) -> fmt::Result {
@@ -720,15 +749,24 @@ fn write_run(out: &mut String) -> fmt::Result {
         out,
         "cluster: nodes 1, 2, 3; {RTT:?} round trips; the leader serves {CAPACITY} reads at once"
     )?;
-    let reports = match simulate() {
-        Ok(reports) => reports,
-        Err(err) => return writeln!(out, "cannot run the scenario: {err}"),
-    };
-    for report in &reports {
+    match simulate() {
+        Ok(reports) => write_reports(out, &reports),
+        Err(err) => writeln!(out, "cannot run the scenario: {err}"),
+    }
+}
+
+fn write_reports(out: &mut String, reports: &[PhaseReport]) -> fmt::Result {
+    for report in reports {
         writeln!(out)?;
         write_report(out, report)?;
     }
     Ok(())
+}
+
+/// What each phase saw, as [`run`] prints it.
+#[must_use]
+pub fn describe(reports: &[PhaseReport]) -> String {
+    crate::render(|out| write_reports(out, reports))
 }
 
 /// Runs the scenario and returns what the example prints.
