@@ -37,9 +37,10 @@
 //!   for a struct, or the `code = "..."` you gave;
 //! - for an ad-hoc `error_core::Error`, its class's name (`"transient"`, `"busy"`, …) or
 //!   the code set with `with_code`;
-//! - for a `std::io::Error`, the code error-core gives its kind;
-//! - from `error_tower`: `"timeout"` (a per-attempt timeout elapsed) and the breaker's
-//!   open-circuit code;
+//! - for a `std::io::Error`, the code `error_core::io_class` gives its kind (or the code
+//!   of the classified error it wraps);
+//! - from `error_tower`: `"timeout"` (a per-attempt timeout elapsed) and `"breaker.open"`
+//!   (the circuit breaker refused the call);
 //! - `_OTHER` for an error whose chain holds no classification at all.
 //!
 //! # Decisions where the conventions leave a choice

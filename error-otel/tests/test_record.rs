@@ -277,7 +277,6 @@ fn a_native_span_gets_the_same_record_and_one_status() {
     let span = tracer.start("get");
     let cx = Context::current_with_span(span);
     spans_only(Operation::RPC_CLIENT).record(&cx.span(), &GetError::NodeDown { node: 3 });
-    // The conventions' trap: a second `Error` with a greater description would win.
     cx.span().end();
 
     let span = telemetry.span();
