@@ -5,8 +5,6 @@
 
 mod support;
 
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use error_core::ClassifiedError;
@@ -16,65 +14,9 @@ use error_tower::retry::RetryLayer;
 use opentelemetry::Value;
 use opentelemetry::metrics::MeterProvider as _;
 use opentelemetry::trace::{SpanKind, Status};
+use support::backend::Backend;
 use support::{HistogramPoint, Telemetry, attributes, counter, expect, histogram};
-use tokio::time::Instant;
 use tower::{Service, ServiceBuilder, ServiceExt as _};
-
-#[derive(Debug, ClassifiedError)]
-#[non_exhaustive]
-pub enum BackendError {
-    #[error("node is down, node={node}")]
-    #[class(transient)]
-    NodeDown { node: u64 },
-}
-
-/// A backend that fails its first `failures` calls with `NodeDown`, and records when
-/// each call arrived.
-#[derive(Clone)]
-struct Backend {
-    failures: u32,
-    calls: Arc<AtomicU32>,
-    arrivals: Arc<Mutex<Vec<Instant>>>,
-}
-
-impl Backend {
-    fn failing(failures: u32) -> Backend {
-        Backend {
-            failures,
-            calls: Arc::default(),
-            arrivals: Arc::default(),
-        }
-    }
-
-    fn service(
-        &self,
-    ) -> impl Service<u64, Response = u64, Error = error_core::Error, Future: Send> + Clone + use<>
-    {
-        let backend = self.clone();
-        tower::service_fn(move |request: u64| {
-            let call = backend.calls.fetch_add(1, Ordering::SeqCst);
-            backend.arrivals.lock().unwrap().push(Instant::now());
-            let failures = backend.failures;
-            async move {
-                if call < failures {
-                    Err(error_core::Error::from(BackendError::NodeDown { node: 2 }))
-                } else {
-                    Ok(request)
-                }
-            }
-        })
-    }
-
-    fn calls(&self) -> u32 {
-        self.calls.load(Ordering::SeqCst)
-    }
-
-    /// The gaps between consecutive calls.
-    fn gaps(&self) -> Vec<Duration> {
-        let arrivals = self.arrivals.lock().unwrap();
-        arrivals.windows(2).map(|w| w[1] - w[0]).collect()
-    }
-}
 
 fn layer(telemetry: &Telemetry) -> (OtelLayer, Metrics) {
     let meter = telemetry.meter_provider.meter("test");

@@ -19,11 +19,9 @@ use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::OnceLock;
 use std::time::Duration;
 
-use error_core::ClassifiedError;
 use error_otel::{ExceptionSignal, Metrics, Operation, OtelLayer, Recorder};
 use error_tower::retry::RetryLayer;
 use opentelemetry::metrics::MeterProvider as _;
@@ -33,18 +31,13 @@ use opentelemetry_sdk::logs::SdkLoggerProvider;
 use opentelemetry_sdk::metrics::{PeriodicReader, SdkMeterProvider};
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use serde_json::{Value, json};
-use tokio::time::Instant;
-use tower::{Service, ServiceBuilder, ServiceExt as _};
+use tower::{ServiceBuilder, ServiceExt as _};
 use tracing_subscriber::Layer as _;
 use tracing_subscriber::layer::SubscriberExt as _;
 
-#[derive(Debug, ClassifiedError)]
-#[non_exhaustive]
-pub enum BackendError {
-    #[error("node is down, node={node}")]
-    #[class(transient)]
-    NodeDown { node: u64 },
-}
+mod support;
+
+use support::backend::Backend;
 
 const CODE: &str = "BackendError::NodeDown";
 const MESSAGE: &str = "node is down, node=2";
@@ -178,57 +171,6 @@ fn post(port: u16, path: &str, content_type: &str, body: &[u8]) -> String {
 
 // ---------------------------------------------------------------------------------------
 // The pipelines and the calls.
-
-/// A backend that fails its first `failures` calls with `NodeDown`, and records when
-/// each call arrived.
-#[derive(Clone)]
-struct Backend {
-    failures: u32,
-    calls: Arc<AtomicU32>,
-    arrivals: Arc<Mutex<Vec<Instant>>>,
-}
-
-impl Backend {
-    fn failing(failures: u32) -> Backend {
-        Backend {
-            failures,
-            calls: Arc::default(),
-            arrivals: Arc::default(),
-        }
-    }
-
-    fn service(
-        &self,
-    ) -> impl Service<u64, Response = u64, Error = error_core::Error, Future: Send> + Clone + use<>
-    {
-        let backend = self.clone();
-        tower::service_fn(move |request: u64| {
-            let call = backend.calls.fetch_add(1, Ordering::SeqCst);
-            backend.arrivals.lock().unwrap().push(Instant::now());
-            let failures = backend.failures;
-            async move {
-                if call < failures {
-                    Err(error_core::Error::from(BackendError::NodeDown { node: 2 }))
-                } else {
-                    Ok(request)
-                }
-            }
-        })
-    }
-
-    fn calls(&self) -> u32 {
-        self.calls.load(Ordering::SeqCst)
-    }
-
-    /// The gaps between consecutive calls, in seconds.
-    fn gaps(&self) -> Vec<f64> {
-        let arrivals = self.arrivals.lock().unwrap();
-        arrivals
-            .windows(2)
-            .map(|w| (w[1] - w[0]).as_secs_f64())
-            .collect()
-    }
-}
 
 /// The three OTLP/HTTP protobuf pipelines, to the receiver.
 struct Pipelines {
@@ -365,7 +307,7 @@ fn event_names(span: &Value) -> Vec<String> {
 /// The `classified.retry` events' attributes, with the delay checked against the gap the
 /// backend saw (the timer rounds a delay up to the next millisecond) and then removed.
 fn retry_events(span: &Value, backend: &Backend) -> Vec<BTreeMap<String, Value>> {
-    let gaps = backend.gaps();
+    let gaps: Vec<f64> = backend.gaps().iter().map(Duration::as_secs_f64).collect();
     let events: Vec<_> = span["events"]
         .as_array()
         .unwrap()
@@ -405,7 +347,10 @@ fn retry_event(attempt: u32) -> BTreeMap<String, Value> {
 /// The exception's attributes, on the span event and on the log record alike.
 fn exception() -> BTreeMap<String, Value> {
     expect([
-        ("exception.type", string("test_otlp::BackendError")),
+        (
+            "exception.type",
+            string("test_otlp::support::backend::BackendError"),
+        ),
         ("exception.message", string(MESSAGE)),
         (
             "exception.stacktrace",

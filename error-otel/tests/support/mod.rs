@@ -4,6 +4,8 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod backend;
+
 use std::collections::BTreeMap;
 
 use opentelemetry::trace::TracerProvider as _;
