@@ -203,8 +203,12 @@ impl Budget {
     ///
     /// At the maximum (where a healthy service's budget sits) it writes nothing, so that
     /// the successes of every core do not contend for one cache line.
+    #[inline]
     pub fn deposit(&self) {
         let inner = &*self.inner;
+        if inner.balance.load(Ordering::Acquire) >= inner.max {
+            return;
+        }
         let _ = inner
             .balance
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |balance| {

@@ -16,6 +16,7 @@ use super::{
 };
 
 pin_project! {
+    #[project = ResponseFutureProj]
     /// The future of a call through [`Retry`](super::Retry): the first attempt, then the
     /// retries the policy allows, each after its delay and after the service is ready.
     pub struct ResponseFuture<S, Req, P>
@@ -62,6 +63,7 @@ impl<S, Req, P> ResponseFuture<S, Req, P>
 where
     S: Service<Req>,
 {
+    #[inline]
     pub(crate) fn new(
         future: S::Future,
         service: S,
@@ -121,7 +123,56 @@ where
 {
     type Output = Result<S::Response, S::Error>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+    // The success path, small enough to inline into the caller: poll the attempt and, if it
+    // succeeded, record the success and return. Everything else (a failure, a deadline, a
+    // backoff, a retry) is in `retry` and `drive`, kept out of line so that their size does
+    // not stop the success path from being inlined.
+    #[inline]
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.as_mut().project();
+        if this.deadline.is_none() {
+            if let StateProj::Attempt { future } = this.state.project() {
+                let result = ready!(future.poll(cx));
+                if let Ok(response) = &result {
+                    if this.policy.classify.classify(response).is_none() {
+                        this.policy.config.budget.deposit();
+                        return Poll::Ready(result);
+                    }
+                }
+                return self.retry(result, cx);
+            }
+        }
+        self.drive(cx)
+    }
+}
+
+impl<S, Req, RD, ID, CR, OR, OG> ResponseFuture<S, Req, Policy<RD, ID, CR, OR, OG>>
+where
+    S: Service<Req>,
+    S::Error: Classify,
+    Req: Clone,
+    RD: Redirect<Req, S::Error>,
+    ID: Idempotent<Req>,
+    CR: ClassifyResponse<S::Response>,
+    OR: OnRetry,
+    OG: OnGiveUp,
+{
+    /// After a failed attempt polled by `poll`: decides, then goes on.
+    #[inline(never)]
+    fn retry(
+        mut self: Pin<&mut Self>,
+        result: Result<S::Response, S::Error>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<S::Response, S::Error>> {
+        if let Some(result) = settle(&mut self.as_mut().project(), result) {
+            return Poll::Ready(result);
+        }
+        self.drive(cx)
+    }
+
+    /// Polls the current state until the call ends or waits.
+    #[inline(never)]
+    fn drive(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<S::Response, S::Error>> {
         let mut this = self.project();
         loop {
             match this.state.as_mut().project() {
@@ -133,63 +184,8 @@ where
                         }
                         None => ready!(future.poll(cx)),
                     };
-                    let config = &this.policy.config;
-                    let failure = match &result {
-                        Ok(response) => match this.policy.classify.classify(response) {
-                            None => {
-                                config.budget.deposit();
-                                return Poll::Ready(result);
-                            }
-                            Some(found) => Some(Failure {
-                                class: found.class,
-                                code: found.code,
-                                retry_after: found.retry_after,
-                                never_retry: found.never_retry,
-                            }),
-                        },
-                        Err(error) => error.classified().map(Failure::of),
-                    };
-                    let mut questions = Questions {
-                        request: this.request,
-                        error: result.as_ref().err(),
-                        redirect: &this.policy.redirect,
-                        idempotent: &this.policy.idempotent,
-                    };
-                    let attempts = *this.attempts;
-                    match config.decide(
-                        failure,
-                        attempts,
-                        *this.previous_delay,
-                        *this.deadline,
-                        &mut questions,
-                    ) {
-                        Ok(delay) => {
-                            if let Some(failure) = failure {
-                                this.policy.on_retry.on_retry(&RetryEvent {
-                                    attempt: attempts,
-                                    class: failure.class,
-                                    code: failure.code,
-                                    delay,
-                                });
-                            }
-                            *this.previous_delay = delay;
-                            if delay.is_zero() {
-                                this.state.set(State::PollReady);
-                            } else {
-                                this.state.set(State::Backoff {
-                                    sleep: Box::pin(tokio::time::sleep(delay)),
-                                });
-                            }
-                        }
-                        Err(reason) => {
-                            this.policy.on_give_up.on_give_up(&GiveUpEvent {
-                                attempts,
-                                class: failure.map(|f| f.class),
-                                code: failure.map(|f| f.code),
-                                reason,
-                            });
-                            return Poll::Ready(result);
-                        }
+                    if let Some(result) = settle(&mut this, result) {
+                        return Poll::Ready(result);
                     }
                 }
                 StateProj::Backoff { sleep } => {
@@ -203,6 +199,86 @@ where
                     this.state.set(State::Attempt { future });
                 }
             }
+        }
+    }
+}
+
+type Projection<'a, S, Req, RD, ID, CR, OR, OG> =
+    ResponseFutureProj<'a, S, Req, Policy<RD, ID, CR, OR, OG>>;
+
+/// Decides what follows an attempt's `result`: `Some(result)` ends the call with it (a
+/// success, or a failure that is not retried); `None` means a retry, whose state is set.
+#[inline(never)]
+fn settle<S, Req, RD, ID, CR, OR, OG>(
+    this: &mut Projection<'_, S, Req, RD, ID, CR, OR, OG>,
+    result: Result<S::Response, S::Error>,
+) -> Option<Result<S::Response, S::Error>>
+where
+    S: Service<Req>,
+    S::Error: Classify,
+    RD: Redirect<Req, S::Error>,
+    ID: Idempotent<Req>,
+    CR: ClassifyResponse<S::Response>,
+    OR: OnRetry,
+    OG: OnGiveUp,
+{
+    let config = &this.policy.config;
+    let failure = match &result {
+        Ok(response) => match this.policy.classify.classify(response) {
+            None => {
+                config.budget.deposit();
+                return Some(result);
+            }
+            Some(found) => Some(Failure {
+                class: found.class,
+                code: found.code,
+                retry_after: found.retry_after,
+                never_retry: found.never_retry,
+            }),
+        },
+        Err(error) => error.classified().map(Failure::of),
+    };
+    let mut questions = Questions {
+        request: this.request,
+        error: result.as_ref().err(),
+        redirect: &this.policy.redirect,
+        idempotent: &this.policy.idempotent,
+    };
+    let attempts = *this.attempts;
+    match config.decide(
+        failure,
+        attempts,
+        *this.previous_delay,
+        *this.deadline,
+        &mut questions,
+    ) {
+        Ok(delay) => {
+            if let Some(failure) = failure {
+                this.policy.on_retry.on_retry(&RetryEvent {
+                    attempt: attempts,
+                    class: failure.class,
+                    code: failure.code,
+                    delay,
+                });
+            }
+            *this.previous_delay = delay;
+            if delay.is_zero() {
+                this.state.set(State::PollReady);
+            } else {
+                this.state.set(State::Backoff {
+                    sleep: Box::pin(tokio::time::sleep(delay)),
+                });
+            }
+            None
+        }
+        Err(reason) => {
+            this.policy.on_give_up.on_give_up(&GiveUpEvent {
+                attempts,
+                class: failure.map(|f| f.class),
+                code: failure.map(|f| f.code),
+                reason,
+            });
+            Some(result)
         }
     }
 }

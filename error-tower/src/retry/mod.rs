@@ -140,10 +140,12 @@ where
     type Error = S::Error;
     type Future = ResponseFuture<S, Req, Policy<RD, ID, CR, OR, OG>>;
 
+    #[inline]
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
     }
 
+    #[inline]
     fn call(&mut self, request: Req) -> Self::Future {
         let deadline = self
             .policy
