@@ -15,6 +15,7 @@
 //! | name | service |
 //! |---|---|
 //! | `direct` | the service |
+//! | `direct+Arc` | (`u64` only) the service, its response future holding a clone of an `Arc`: the floor of any middleware whose future shares state with the service, as a budget does |
 //! | `error-tower` | `RetryLayer::new().assume_idempotent().max_attempts(4)`: its default budget, deposited on each success |
 //! | `tower` | `tower::retry::Retry` with a policy that retries `Err` up to 3 times, no budget |
 //! | `tower+TpsBudget` | the same, with `TpsBudget::default()`, deposited on each success |
@@ -179,6 +180,56 @@ where
     tower::retry::Retry::new(Attempts { retries: 3 }, inner)
 }
 
+/// The floor of any middleware whose response future shares state with its service (a
+/// budget, a configuration): the direct call, with a reference count taken in `call` and
+/// released when the future is dropped.
+#[derive(Clone, Debug)]
+struct Shared<S> {
+    inner: S,
+    shared: Arc<()>,
+}
+
+/// The inner future, holding a reference count.
+struct Holding<F> {
+    future: F,
+    _shared: Arc<()>,
+}
+
+impl<F: Future + Unpin> Future for Holding<F> {
+    type Output = F::Output;
+
+    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        std::pin::Pin::new(&mut self.future).poll(cx)
+    }
+}
+
+impl<S: Service<Req>, Req> Service<Req> for Shared<S>
+where
+    S::Future: Unpin,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = Holding<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Req) -> Self::Future {
+        Holding {
+            future: self.inner.call(request),
+            _shared: Arc::clone(&self.shared),
+        }
+    }
+}
+
+fn shared_service(inner: Echo) -> Shared<Echo> {
+    Shared {
+        inner,
+        shared: Arc::new(()),
+    }
+}
+
 fn tower_budget_service<Req>(
     inner: Echo,
 ) -> impl Service<Req, Response = <Echo as Service<Req>>::Response, Error = Reset> + use<Req>
@@ -257,11 +308,12 @@ where
     })
 }
 
-type Variants = [(&'static str, Routine<'static>); 4];
+type Variants = Vec<(&'static str, Routine<'static>)>;
 
 fn u64_variants() -> Variants {
-    [
+    vec![
         ("direct", u64_routine(|inner| inner)),
+        ("direct+Arc", u64_routine(shared_service)),
         ("error-tower", u64_routine(error_tower_service)),
         ("tower", u64_routine(tower_service)),
         ("tower+TpsBudget", u64_routine(tower_budget_service)),
@@ -269,7 +321,7 @@ fn u64_variants() -> Variants {
 }
 
 fn http_variants() -> Variants {
-    [
+    vec![
         ("direct", http_routine(|inner| inner)),
         ("error-tower", http_routine(error_tower_service)),
         ("tower", http_routine(tower_service)),
@@ -286,10 +338,16 @@ fn criterion_group(c: &mut Criterion, group: &str, variants: Variants) {
 }
 
 fn comparison(title: &'static str, unit: &'static str, variants: Variants) -> Comparison<'static> {
+    let floor = variants.iter().any(|(name, _)| *name == "direct+Arc");
     let mut comparison = Comparison::new(title, unit);
     for (name, routine) in variants {
         comparison = comparison.variant(name, routine);
     }
+    let comparison = if floor {
+        comparison.ratio("error-tower", "direct+Arc")
+    } else {
+        comparison
+    };
     comparison
         .ratio("error-tower", "direct")
         .ratio("error-tower", "tower")

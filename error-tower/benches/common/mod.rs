@@ -26,19 +26,21 @@ const BATCH_TIME: Duration = Duration::from_millis(4);
 pub(crate) enum Mode {
     /// `cargo bench`: measure.
     Bench,
-    /// `--test` (`cargo test --benches`): run each routine briefly, to check that it works.
+    /// `cargo test --benches`: run each routine briefly, to check that it works.
     Test,
     /// `--list`: print nothing of ours.
     List,
 }
 
 impl Mode {
+    /// `cargo bench` passes `--bench`; `cargo test --benches` passes nothing (or
+    /// `--test`): as criterion does, only `--bench` measures.
     pub(crate) fn from_args() -> Mode {
-        let mut mode = Mode::Bench;
+        let mut mode = Mode::Test;
         for arg in std::env::args().skip(1) {
             match arg.as_str() {
                 "--list" => return Mode::List,
-                "--test" => mode = Mode::Test,
+                "--bench" => mode = Mode::Bench,
                 _ => {}
             }
         }
