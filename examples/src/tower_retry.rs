@@ -44,9 +44,9 @@
 //!
 //! The breaker is there for the dead leader: a stream of timeouts. It also counts `busy`
 //! as a failure, and a burst of 5x the leader's capacity fails 80% of its calls while the
-//! leader still serves all it can. Under the default rule (5 failures in a row) the burst
-//! would open the breaker, for every node of the cluster, within its first few round
-//! trips, and its refusals would then stand in for the leader's own answers. So this
+//! leader still serves all it can. Under the default rule (50% of at least 20 calls in
+//! 10 s) the burst would open the breaker, for every node of the cluster, within its first
+//! few round trips, and its refusals would then stand in for the leader's own answers. So this
 //! breaker trips on the failure rate alone: 90% of at least 20 calls in 2 s
 //! ([`BREAKER_RATIO`], [`BREAKER_MIN_CALLS`], [`BREAKER_WINDOW`]).
 //!

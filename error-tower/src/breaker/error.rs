@@ -113,4 +113,8 @@ pub enum ConfigError {
     /// The number of probe successes that closes the breaker is zero.
     #[error("breaker successes to close must be at least 1")]
     ZeroCloseAfter,
+    /// The hint of a call refused while half-open is zero: a retrying caller would come
+    /// straight back into the same refusal.
+    #[error("breaker half-open retry hint must be above zero")]
+    ZeroHalfOpenRetryAfter,
 }

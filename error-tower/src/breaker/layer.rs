@@ -209,8 +209,8 @@ impl Default for BreakerBuilder {
 }
 
 impl BreakerBuilder {
-    /// Trip after this many failures in a row (default 5; at least 1). A success resets
-    /// the count; an outcome that is neither (a client-side class) does not.
+    /// Trip after this many failures in a row (off by default; at least 1). A success
+    /// resets the count; an outcome that is neither (a client-side class) does not.
     #[must_use]
     pub fn consecutive_failures(mut self, failures: u32) -> Self {
         self.consecutive_failures = Some(failures);
@@ -288,7 +288,7 @@ impl BreakerBuilder {
     /// The retry hint of the [`Open`](super::error::Open) error of a call refused because
     /// every probe slot is taken (default 100 ms). The probe will close or re-open the
     /// breaker about one round trip later; zero would send a retrying caller straight back
-    /// into the same refusal.
+    /// into the same refusal, so [`build`](Self::build) refuses it.
     #[must_use]
     pub fn half_open_retry_after(mut self, after: Duration) -> Self {
         self.half_open_retry_after = after;
@@ -308,7 +308,8 @@ impl BreakerBuilder {
     ///
     /// # Errors
     ///
-    /// [`ConfigError`] when a count is zero, the window or the open interval is zero, or
+    /// [`ConfigError`] when a count is zero, the window, the open interval or the half-open
+    /// retry hint is zero, or
     /// the failure ratio is not above 0 and at most 1. Values of a rule that is turned off
     /// are checked too.
     pub fn build(self) -> Result<BreakerLayer, ConfigError> {
@@ -334,6 +335,9 @@ impl BreakerBuilder {
         }
         if self.close_after == 0 {
             return Err(ConfigError::ZeroCloseAfter);
+        }
+        if self.half_open_retry_after.is_zero() {
+            return Err(ConfigError::ZeroHalfOpenRetryAfter);
         }
         Ok(BreakerLayer::from_valid(self))
     }

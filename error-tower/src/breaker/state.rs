@@ -446,7 +446,7 @@ impl<H: OnStateChange + ?Sized> Shared<H> {
 
     fn open_from(&self, now: Instant) -> Phase {
         Phase::Open {
-            until: saturating_add(now, self.config.open_interval),
+            until: crate::deadline::later(now, self.config.open_interval),
         }
     }
 
@@ -519,16 +519,6 @@ fn half_open() -> Phase {
 /// The fast path's word for `generation` (its low 62 bits) and `tag`.
 fn word(generation: u64, tag: u64) -> u64 {
     ((generation & (u64::MAX >> TAG_BITS)) << TAG_BITS) | tag
-}
-
-/// `now + duration`, or as late as the clock can say.
-fn saturating_add(now: Instant, mut duration: Duration) -> Instant {
-    loop {
-        if let Some(later) = now.checked_add(duration) {
-            return later;
-        }
-        duration /= 2;
-    }
 }
 
 /// The failure-rate window: [`BUCKETS`] buckets of `window / BUCKETS` each, the current

@@ -1024,6 +1024,12 @@ fn invalid_settings_are_typed_invalid_errors() {
             ConfigError::ZeroCloseAfter,
         ),
         (
+            BreakerLayer::builder()
+                .half_open_retry_after(Duration::ZERO)
+                .build(),
+            ConfigError::ZeroHalfOpenRetryAfter,
+        ),
+        (
             BreakerLayer::builder().consecutive_failures(0).build(),
             ConfigError::ZeroConsecutiveFailures,
         ),
