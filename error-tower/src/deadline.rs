@@ -2,6 +2,8 @@
 //! timeout inside reads it, so that an attempt gets no more than the time left. A tokio
 //! task-local keeps the two layers' types independent of each other.
 
+use std::time::Duration;
+
 use tokio::time::Instant;
 
 tokio::task_local! {
@@ -18,4 +20,19 @@ pub(crate) fn with<R>(deadline: Instant, f: impl FnOnce() -> R) -> R {
 #[cfg_attr(not(feature = "timeout"), allow(dead_code))]
 pub(crate) fn current() -> Option<Instant> {
     CALL_DEADLINE.try_with(|deadline| *deadline).ok()
+}
+
+/// `now + duration`, or as late as the clock can say: a deadline or timeout of
+/// `Duration::MAX` means "never", not a panic.
+#[cfg_attr(
+    not(any(feature = "retry", feature = "timeout", feature = "breaker")),
+    allow(dead_code)
+)]
+pub(crate) fn later(now: Instant, mut duration: Duration) -> Instant {
+    loop {
+        if let Some(later) = now.checked_add(duration) {
+            return later;
+        }
+        duration /= 2;
+    }
 }

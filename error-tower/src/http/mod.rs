@@ -8,8 +8,6 @@
 //!   (a trailers-only gRPC response; [`Class::from_grpc`]).
 //! - [`ReplayLayer`] and [`ReplayBody`]: streaming request bodies replayed from a recording
 //!   filled as they are sent, so that they can be retried.
-//! - [`ReplayLayer`] and [`ReplayBody`]: streaming request bodies replayed from a recording
-//!   filled as they are sent, so that they can be retried.
 //! - [`pushback()`](pushback) reads `grpc-retry-pushback-ms` (milliseconds; negative means "do not retry"),
 //!   wins over `Retry-After` (seconds, or an HTTP-date, measured against the system clock).
 
@@ -43,6 +41,14 @@ impl<B> IdempotentRequest for Request<B> {
         self.extensions()
             .get::<Replayable>()
             .is_none_or(Replayable::is_replayable)
+    }
+
+    /// `true` when a [`ReplayLayer`] has not yet read the body to its end: a response now
+    /// started before the server could have the whole request.
+    fn is_committed(&self) -> bool {
+        self.extensions()
+            .get::<Replayable>()
+            .is_some_and(|replayable| !replayable.is_sent())
     }
 }
 

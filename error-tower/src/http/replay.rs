@@ -23,7 +23,7 @@
 use core::pin::Pin;
 use core::task::{Context, Poll, Waker};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 
 use bytes::Bytes;
 use http::{HeaderMap, Request};
@@ -69,18 +69,40 @@ fn lock<B>(shared: &Mutex<Shared<B>>) -> MutexGuard<'_, Shared<B>> {
     shared.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Whether a request's body can still be replayed; in the request's extensions, where the
-/// retry layer finds it.
+/// Whether a request's body can still be replayed, and whether it was sent whole; in the
+/// request's extensions, where the retry layer finds it.
 #[derive(Clone)]
 pub struct Replayable {
-    check: Arc<dyn Fn() -> bool + Send + Sync>,
+    recording: Arc<dyn Recording + Send + Sync>,
+}
+
+/// What the retry layer asks of a recording, whatever its body type.
+trait Recording {
+    /// The recording and whether the original stream ended, or `None` once every body
+    /// instance is gone.
+    fn read(&self) -> Option<(bool, bool)>;
+}
+
+impl<B> Recording for Weak<Mutex<Shared<B>>> {
+    fn read(&self) -> Option<(bool, bool)> {
+        let shared = self.upgrade()?;
+        let shared = lock(&shared);
+        Some((shared.over_cap, shared.ended))
+    }
 }
 
 impl Replayable {
     /// `false` once the body outgrew its cap.
     #[must_use]
     pub fn is_replayable(&self) -> bool {
-        (self.check)()
+        self.recording.read().is_some_and(|(over_cap, _)| !over_cap)
+    }
+
+    /// `true` once the original body was read to its end (by any attempt), or if it was
+    /// empty: the server can have received the whole request.
+    #[must_use]
+    pub fn is_sent(&self) -> bool {
+        self.recording.read().is_some_and(|(_, ended)| ended)
     }
 }
 
@@ -88,6 +110,7 @@ impl core::fmt::Debug for Replayable {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Replayable")
             .field("replayable", &self.is_replayable())
+            .field("sent", &self.is_sent())
             .finish()
     }
 }
@@ -104,7 +127,12 @@ pub struct ReplayBody<B> {
 }
 
 impl<B> ReplayBody<B> {
-    fn new(body: B, cap: usize, shared_cap: Option<SharedCap>) -> Self {
+    fn new(body: B, cap: usize, shared_cap: Option<SharedCap>) -> Self
+    where
+        B: Body,
+    {
+        // An empty body (`is_end_stream` from the start) may never be polled.
+        let ended = body.is_end_stream();
         ReplayBody {
             shared: Arc::new(Mutex::new(Shared {
                 stream: Some(body),
@@ -113,7 +141,7 @@ impl<B> ReplayBody<B> {
                 cap,
                 across: shared_cap,
                 over_cap: false,
-                ended: false,
+                ended,
                 trailers: None,
                 waiting: None,
             })),
@@ -133,9 +161,8 @@ impl<B> ReplayBody<B> {
     where
         B: Send + 'static,
     {
-        let shared = Arc::downgrade(&self.shared);
         Replayable {
-            check: Arc::new(move || shared.upgrade().is_some_and(|s| !lock(&s).over_cap)),
+            recording: Arc::new(Arc::downgrade(&self.shared)),
         }
     }
 }
@@ -220,6 +247,11 @@ where
                 if let Some(data) = frame.data_ref() {
                     record(&mut shared, data);
                     this.sent_chunks = shared.chunks.len();
+                    // A client may stop polling a body that says it has ended (hyper does),
+                    // so its end is recorded here too.
+                    if this.reading.as_ref().is_some_and(B::is_end_stream) {
+                        shared.ended = true;
+                    }
                 } else if let Some(trailers) = frame.trailers_ref() {
                     shared.trailers = Some(trailers.clone());
                     this.trailers_sent = true;
@@ -368,7 +400,7 @@ impl<S> Replay<S> {
 impl<S, B> Service<Request<B>> for Replay<S>
 where
     S: Service<Request<ReplayBody<B>>>,
-    B: Send + 'static,
+    B: Body + Send + 'static,
 {
     type Response = S::Response;
     type Error = S::Error;

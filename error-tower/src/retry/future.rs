@@ -12,7 +12,8 @@ use tower_service::Service;
 
 use super::policy::{Failure, RequestQuestions};
 use super::{
-    ClassifyResponse, GiveUpEvent, Idempotent, OnGiveUp, OnRetry, Policy, Redirect, RetryEvent,
+    ClassifyResponse, GiveUpEvent, GiveUpReason, Idempotent, OnGiveUp, OnRetry, Policy, Redirect,
+    RetryEvent,
 };
 
 pin_project! {
@@ -24,26 +25,58 @@ pin_project! {
         S: Service<Req>,
     {
         #[pin]
-        state: State<S::Future>,
+        state: State<S::Future, Result<S::Response, S::Error>>,
         service: S,
         policy: P,
         // The request as the next attempt sends it: each retry sends a clone, and a redirect
         // hook retargets it in place.
         request: Req,
         attempts: u32,
-        deadline: Option<Instant>,
+        deadline: Option<CallDeadline>,
         previous_delay: Duration,
+    }
+}
+
+/// A call's deadline, and when its current attempt started: how long the last attempt
+/// took is how long the policy expects a retry to take.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CallDeadline {
+    pub(crate) at: Instant,
+    pub(crate) attempt_started: Instant,
+    /// How long the last attempt that ended took.
+    pub(crate) last_took: Duration,
+}
+
+impl CallDeadline {
+    pub(crate) fn new(timeout: Duration) -> CallDeadline {
+        let now = Instant::now();
+        CallDeadline {
+            at: crate::deadline::later(now, timeout),
+            attempt_started: now,
+            last_took: Duration::ZERO,
+        }
+    }
+
+    /// Whether an attempt started at `start` and taking as long as the last one would end
+    /// at or after the deadline.
+    pub(crate) fn too_late(&self, start: Instant) -> bool {
+        start
+            .checked_add(self.last_took)
+            .is_none_or(|end| end >= self.at)
     }
 }
 
 pin_project! {
     #[project = StateProj]
-    enum State<F> {
+    enum State<F, T> {
         Attempt { #[pin] future: F },
         // Boxed: tokio's `Sleep` would make every call's future three times larger, and
-        // only a retry that backs off (by a millisecond at least) pays the allocation.
-        Backoff { sleep: Pin<Box<Sleep>> },
-        PollReady,
+        // only a retry that backs off (by a millisecond at least) pays the allocation. The
+        // failed attempt's result is kept until the retry is sent, so that a call that
+        // gives up before (at its deadline) ends with it.
+        Backoff { sleep: Option<Pin<Box<Sleep>>>, last: Option<T> },
+        // Waiting for `poll_ready` before a retry; with a deadline, `timer` fires at it.
+        PollReady { timer: Option<Pin<Box<Sleep>>>, last: Option<T> },
     }
 }
 
@@ -54,7 +87,7 @@ where
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("ResponseFuture")
             .field("attempts", &self.attempts)
-            .field("deadline", &self.deadline)
+            .field("deadline", &self.deadline.map(|deadline| deadline.at))
             .finish_non_exhaustive()
     }
 }
@@ -69,7 +102,7 @@ where
         service: S,
         policy: P,
         request: Req,
-        deadline: Option<Instant>,
+        deadline: Option<CallDeadline>,
     ) -> Self {
         ResponseFuture {
             state: State::Attempt { future },
@@ -102,6 +135,10 @@ where
 
     fn can_resend(&mut self) -> bool {
         self.idempotent.can_resend(self.request)
+    }
+
+    fn is_committed(&mut self) -> bool {
+        self.idempotent.is_committed(self.request)
     }
 
     fn redirect(&mut self) -> bool {
@@ -178,9 +215,9 @@ where
             match this.state.as_mut().project() {
                 StateProj::Attempt { future } => {
                     // An inner `Timeout` limits the attempt to the time left.
-                    let result = match *this.deadline {
+                    let result = match this.deadline {
                         Some(deadline) => {
-                            ready!(crate::deadline::with(deadline, || future.poll(cx)))
+                            ready!(crate::deadline::with(deadline.at, || future.poll(cx)))
                         }
                         None => ready!(future.poll(cx)),
                     };
@@ -188,12 +225,62 @@ where
                         return Poll::Ready(result);
                     }
                 }
-                StateProj::Backoff { sleep } => {
-                    ready!(sleep.as_mut().poll(cx));
-                    this.state.set(State::PollReady);
+                StateProj::Backoff { sleep, last } => {
+                    if let Some(sleep) = sleep.as_mut() {
+                        ready!(sleep.as_mut().poll(cx));
+                    }
+                    // The same timer, reset, fires at the deadline while the service is
+                    // not ready.
+                    let timer = match (sleep.take(), *this.deadline) {
+                        (Some(mut sleep), Some(deadline)) => {
+                            sleep.as_mut().reset(deadline.at);
+                            Some(sleep)
+                        }
+                        _ => None,
+                    };
+                    let last = last.take();
+                    this.state.set(State::PollReady { timer, last });
                 }
-                StateProj::PollReady => {
-                    ready!(this.service.poll_ready(cx))?;
+                StateProj::PollReady { timer, last } => {
+                    let deadline = *this.deadline;
+                    match this.service.poll_ready(cx) {
+                        Poll::Ready(Ok(())) => {}
+                        Poll::Ready(Err(error)) => {
+                            let result = Err(error);
+                            let failure =
+                                failure_of::<S, Req, RD, ID, CR, OR, OG>(this.policy, &result);
+                            let delay = Some(*this.previous_delay);
+                            give_up(&this, failure, GiveUpReason::ServiceFailed, delay);
+                            return Poll::Ready(result);
+                        }
+                        Poll::Pending => {
+                            let Some(deadline) = deadline else {
+                                return Poll::Pending;
+                            };
+                            let timer = timer.get_or_insert_with(|| {
+                                Box::pin(tokio::time::sleep_until(deadline.at))
+                            });
+                            ready!(timer.as_mut().poll(cx));
+                            if let Some(result) = last.take() {
+                                return Poll::Ready(give_up_late(&this, result));
+                            }
+                            return Poll::Pending;
+                        }
+                    }
+                    if let Some(deadline) = deadline {
+                        // Ready, but perhaps too late: the wait for readiness (and the
+                        // backoff's timer) may have run past the point where a retry can
+                        // still end before the deadline.
+                        let now = Instant::now();
+                        if deadline.too_late(now) {
+                            if let Some(result) = last.take() {
+                                return Poll::Ready(give_up_late(&this, result));
+                            }
+                        }
+                        if let Some(deadline) = this.deadline.as_mut() {
+                            deadline.attempt_started = now;
+                        }
+                    }
                     *this.attempts += 1;
                     let future = this.service.call(this.request.clone());
                     this.state.set(State::Attempt { future });
@@ -205,6 +292,69 @@ where
 
 type Projection<'a, S, Req, RD, ID, CR, OR, OG> =
     ResponseFutureProj<'a, S, Req, Policy<RD, ID, CR, OR, OG>>;
+
+/// The failure in `result`, if any, with `result`.
+fn failure_of<S, Req, RD, ID, CR, OR, OG>(
+    policy: &Policy<RD, ID, CR, OR, OG>,
+    result: &Result<S::Response, S::Error>,
+) -> Option<Failure>
+where
+    S: Service<Req>,
+    S::Error: Classify,
+    CR: ClassifyResponse<S::Response>,
+{
+    match result {
+        Ok(response) => policy.classify.classify(response).map(|found| Failure {
+            class: found.class,
+            code: found.code,
+            retry_after: found.retry_after,
+            never_retry: found.never_retry,
+            responded: true,
+        }),
+        Err(error) => error.classified().map(Failure::of),
+    }
+}
+
+/// Tells the hook that the call ends after `attempts` with `failure`, for `reason`.
+fn give_up<S, Req, RD, ID, CR, OR, OG>(
+    this: &Projection<'_, S, Req, RD, ID, CR, OR, OG>,
+    failure: Option<Failure>,
+    reason: GiveUpReason,
+    delay: Option<Duration>,
+) where
+    S: Service<Req>,
+    OG: OnGiveUp,
+{
+    this.policy.on_give_up.on_give_up(&GiveUpEvent {
+        attempts: *this.attempts,
+        class: failure.map(|f| f.class),
+        code: failure.map(|f| f.code),
+        reason,
+        delay,
+    });
+}
+
+/// Ends the call at its deadline, before the retry was sent, with the last attempt's
+/// `result`.
+fn give_up_late<S, Req, RD, ID, CR, OR, OG>(
+    this: &Projection<'_, S, Req, RD, ID, CR, OR, OG>,
+    result: Result<S::Response, S::Error>,
+) -> Result<S::Response, S::Error>
+where
+    S: Service<Req>,
+    S::Error: Classify,
+    CR: ClassifyResponse<S::Response>,
+    OG: OnGiveUp,
+{
+    let failure = failure_of::<S, Req, RD, ID, CR, OR, OG>(this.policy, &result);
+    give_up(
+        this,
+        failure,
+        GiveUpReason::Deadline,
+        Some(*this.previous_delay),
+    );
+    result
+}
 
 /// Decides what follows an attempt's `result`: `Some(result)` ends the call with it (a
 /// success, or a failure that is not retried); `None` means a retry, whose state is set.
@@ -222,22 +372,19 @@ where
     OR: OnRetry,
     OG: OnGiveUp,
 {
-    let config = &this.policy.config;
-    let failure = match &result {
-        Ok(response) => match this.policy.classify.classify(response) {
-            None => {
-                config.budget.deposit();
-                return Some(result);
-            }
-            Some(found) => Some(Failure {
-                class: found.class,
-                code: found.code,
-                retry_after: found.retry_after,
-                never_retry: found.never_retry,
-            }),
-        },
-        Err(error) => error.classified().map(Failure::of),
+    let Some(failure) = failure_of::<S, Req, RD, ID, CR, OR, OG>(this.policy, &result) else {
+        if result.is_ok() {
+            this.policy.config.budget.deposit();
+        } else {
+            // An error with no classification is never retried.
+            give_up(this, None, GiveUpReason::Class, None);
+        }
+        return Some(result);
     };
+    let deadline = this.deadline.as_mut().map(|deadline| {
+        deadline.last_took = Instant::now().saturating_duration_since(deadline.attempt_started);
+        *deadline
+    });
     let mut questions = Questions {
         request: this.request,
         error: result.as_ref().err(),
@@ -245,39 +392,30 @@ where
         idempotent: &this.policy.idempotent,
     };
     let attempts = *this.attempts;
-    match config.decide(
+    match this.policy.config.decide(
         failure,
         attempts,
         *this.previous_delay,
-        *this.deadline,
+        deadline.as_ref(),
         &mut questions,
     ) {
         Ok(delay) => {
-            if let Some(failure) = failure {
-                this.policy.on_retry.on_retry(&RetryEvent {
-                    attempt: attempts,
-                    class: failure.class,
-                    code: failure.code,
-                    delay,
-                });
-            }
+            this.policy.on_retry.on_retry(&RetryEvent {
+                attempt: attempts,
+                class: failure.class,
+                code: failure.code,
+                delay,
+            });
             *this.previous_delay = delay;
-            if delay.is_zero() {
-                this.state.set(State::PollReady);
-            } else {
-                this.state.set(State::Backoff {
-                    sleep: Box::pin(tokio::time::sleep(delay)),
-                });
-            }
+            let sleep = (!delay.is_zero()).then(|| Box::pin(tokio::time::sleep(delay)));
+            this.state.set(State::Backoff {
+                sleep,
+                last: Some(result),
+            });
             None
         }
-        Err(reason) => {
-            this.policy.on_give_up.on_give_up(&GiveUpEvent {
-                attempts,
-                class: failure.map(|f| f.class),
-                code: failure.map(|f| f.code),
-                reason,
-            });
+        Err((reason, delay)) => {
+            give_up(this, Some(failure), reason, delay);
             Some(result)
         }
     }

@@ -22,6 +22,14 @@ pub trait Idempotent<Req> {
         let _ = request;
         true
     }
+
+    /// `true` if a response to `request` commits the call: the response started while the
+    /// request was still being sent (see [`IdempotentRequest::is_committed`]). The
+    /// default: no.
+    fn is_committed(&self, request: &Req) -> bool {
+        let _ = request;
+        false
+    }
 }
 
 /// A request type that knows whether it is idempotent. Implemented for `http::Request`
@@ -37,6 +45,17 @@ pub trait IdempotentRequest {
     fn can_resend(&self) -> bool {
         true
     }
+
+    /// `true` if a response received now commits the call, so that a failed response (a
+    /// 503 found by the response classifier) is not retried: the server answered while the
+    /// request was still being sent. An `http::Request` whose streaming body a
+    /// [`ReplayLayer`](crate::http::ReplayLayer) has not sent to its end is committed: the
+    /// server started its response to a request it had not received whole (a streaming
+    /// RPC that answers as it reads), so a retry could repeat what that response already
+    /// began. The default: no.
+    fn is_committed(&self) -> bool {
+        false
+    }
 }
 
 /// The default: the request says, through [`IdempotentRequest`].
@@ -50,6 +69,10 @@ impl<Req: IdempotentRequest> Idempotent<Req> for ByRequest {
 
     fn can_resend(&self, request: &Req) -> bool {
         request.can_resend()
+    }
+
+    fn is_committed(&self, request: &Req) -> bool {
+        request.is_committed()
     }
 }
 

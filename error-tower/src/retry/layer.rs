@@ -91,8 +91,24 @@ impl<RD, ID, CR, OR, OG> RetryLayer<RD, ID, CR, OR, OG> {
         self
     }
 
-    /// An overall deadline per call, backoff sleeps included: a retry that cannot start
-    /// before it is not started.
+    /// An overall deadline per call, backoff sleeps included.
+    ///
+    /// - A retry that cannot *end* before the deadline is not started: the policy expects
+    ///   a retry to take as long as the attempt before it did, so it starts one only if
+    ///   its start (after the backoff or the hint) plus that duration is before the
+    ///   deadline. A call that gives up for that reason ends at once, not at the deadline.
+    /// - A retry waiting for [`poll_ready`](tower_service::Service::poll_ready) (after its
+    ///   backoff) is given up at the deadline, and one that is ready too late is not sent.
+    /// - An attempt in flight is not cut by the retry layer, which has no error of the
+    ///   service's type to end it with. A [`TimeoutLayer`](crate::timeout::TimeoutLayer)
+    ///   inside the retry layer bounds each attempt by its own timeout *and* by the time
+    ///   left, which it reads from the retry layer: that is how per-attempt timeouts come
+    ///   from the time left. Without one, an attempt that hangs holds the call past the
+    ///   deadline; a `tower::timeout` outside bounds the whole call.
+    ///
+    /// In every case the call ends with the last attempt's error (or failed response)
+    /// unchanged, and [`OnGiveUp`](super::OnGiveUp) hears [`GiveUpReason::Deadline`](super::GiveUpReason::Deadline).
+    /// A deadline too large for the clock (`Duration::MAX`) means none.
     #[must_use]
     pub fn deadline(mut self, deadline: Duration) -> Self {
         self.config.deadline = Some(deadline);

@@ -19,7 +19,27 @@
 //! The first attempt is always sent. A retry waits for [`poll_ready`](tower_service::Service::poll_ready)
 //! like any call. When the policy gives up, the caller gets the last error (or failed
 //! response) unchanged, and [`OnGiveUp`] hears why ([`GiveUpReason`]): exhausted, budget,
-//! deadline, class, not idempotent, or committed.
+//! deadline, class, not idempotent, committed, or not replayable; with the attempts, the
+//! class, the code and the delay of the retry it did not make. Two of these cases are
+//! decided by the service or the request, not by the policy's rules:
+//!
+//! - a service whose `poll_ready` fails before a retry ends the call with *that* error
+//!   (tower's contract: such a service is gone), reported as
+//!   [`GiveUpReason::ServiceFailed`];
+//! - a failed *response* (one the [`ClassifyResponse`] hook found) that started while the
+//!   request was still being sent commits the call ([`GiveUpReason::Committed`]): the
+//!   server answered a request it had not received whole, as a streaming RPC does, and a
+//!   retry could repeat what that response began. Only the request knows
+//!   ([`IdempotentRequest::is_committed`]): an `http::Request` whose streaming body a
+//!   [`ReplayLayer`](crate::http::ReplayLayer) has not read to its end.
+//!
+//! # Deadline
+//!
+//! [`RetryLayer::deadline`] bounds a call, backoff included: a retry is started only if,
+//! taking as long as the attempt before it, it can end before the deadline, and a retry
+//! still waiting for the service at the deadline is given up. A
+//! [`TimeoutLayer`](crate::timeout::TimeoutLayer) inside bounds each attempt by the time
+//! left.
 //!
 //! # Idempotency
 //!
@@ -83,7 +103,6 @@ mod redirect;
 use core::task::{Context, Poll};
 
 use error_core::Classify;
-use tokio::time::Instant;
 use tower_service::Service;
 
 pub use self::idempotent::{Always, ByRequest, Idempotent, IdempotentRequest};
@@ -94,7 +113,7 @@ pub use self::policy::Policy;
 pub use self::redirect::Redirect;
 pub use crate::classify::{ClassifyResponse, ResponseFailure};
 
-use self::future::ResponseFuture;
+use self::future::{CallDeadline, ResponseFuture};
 
 /// Retries failed calls of `S` as the [`Policy`] says; see the [module documentation](self).
 #[derive(Clone, Debug)]
@@ -147,11 +166,7 @@ where
 
     #[inline]
     fn call(&mut self, request: Req) -> Self::Future {
-        let deadline = self
-            .policy
-            .config
-            .deadline
-            .map(|deadline| Instant::now() + deadline);
+        let deadline = self.policy.config.deadline.map(CallDeadline::new);
         let kept = request.clone();
         let future = self.inner.call(request);
         ResponseFuture::new(

@@ -1,6 +1,7 @@
 //! The hook called when a failed call is not retried.
 
 use core::fmt;
+use core::time::Duration;
 
 use error_core::Class;
 
@@ -19,10 +20,15 @@ pub enum GiveUpReason {
     Class,
     /// The request is not idempotent.
     NotIdempotent,
-    /// The response had started: the call is committed.
+    /// The failure is a response that started while the request was still being sent:
+    /// the call is committed ([`IdempotentRequest::is_committed`](super::IdempotentRequest::is_committed)).
     Committed,
     /// The request cannot be sent again: its streaming body was over the replay cap.
     NotReplayable,
+    /// The service failed while the retry waited for it to be ready: its `poll_ready`
+    /// returned an error, which the call ends with (tower's contract: a service whose
+    /// `poll_ready` fails is gone).
+    ServiceFailed,
 }
 
 impl GiveUpReason {
@@ -37,6 +43,7 @@ impl GiveUpReason {
             GiveUpReason::NotIdempotent => "not_idempotent",
             GiveUpReason::Committed => "committed",
             GiveUpReason::NotReplayable => "not_replayable",
+            GiveUpReason::ServiceFailed => "service_failed",
         }
     }
 }
@@ -60,6 +67,11 @@ pub struct GiveUpEvent {
     pub code: Option<&'static str>,
     /// Why it is not retried.
     pub reason: GiveUpReason,
+    /// The wait before the retry that was not made: the delay the policy had computed when
+    /// it refused the retry (a backoff, or a hint that runs past the deadline), or the one
+    /// already waited when the call ended before the retry was sent (at its deadline, or
+    /// when the service failed). `None` when the class allows no retry at all.
+    pub delay: Option<Duration>,
 }
 
 /// Called when a failed call is not retried, for metrics and tracing. `()` does nothing; a

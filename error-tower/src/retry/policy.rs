@@ -6,6 +6,7 @@ use std::time::Duration;
 use error_core::{Class, ClassifiedError};
 use tokio::time::Instant;
 
+use super::future::CallDeadline;
 use super::{ByRequest, GiveUpReason};
 use crate::backoff::{Backoff, Rng};
 use crate::budget::Budget;
@@ -57,6 +58,8 @@ pub(crate) struct Failure {
     pub(crate) retry_after: Option<Duration>,
     /// The server said not to retry.
     pub(crate) never_retry: bool,
+    /// The failure is a response (found by a response classifier), not an error.
+    pub(crate) responded: bool,
 }
 
 impl Failure {
@@ -66,6 +69,7 @@ impl Failure {
             code: error.code(),
             retry_after: error.retry_after(),
             never_retry: false,
+            responded: false,
         }
     }
 }
@@ -75,24 +79,26 @@ impl Failure {
 pub(crate) trait RequestQuestions {
     fn is_idempotent(&mut self) -> bool;
     fn can_resend(&mut self) -> bool;
+    fn is_committed(&mut self) -> bool;
     fn redirect(&mut self) -> bool;
 }
 
 impl Config {
     /// Whether to retry after `failure` on attempt `attempts` (from 1), and after what
-    /// delay. The checks run from the cheapest and least committal to the budget, which is
-    /// withdrawn last so that no token pays for a retry that does not happen.
+    /// delay; or why not, with the delay when it was known. The checks run from the
+    /// cheapest and least committal to the budget, which is withdrawn last so that no token
+    /// pays for a retry that does not happen.
     pub(crate) fn decide(
         &self,
-        failure: Option<Failure>,
+        failure: Failure,
         attempts: u32,
         previous: Duration,
-        deadline: Option<Instant>,
+        deadline: Option<&CallDeadline>,
         request: &mut dyn RequestQuestions,
-    ) -> Result<Duration, GiveUpReason> {
-        let Some(failure) = failure.filter(|f| !f.never_retry) else {
-            return Err(GiveUpReason::Class);
-        };
+    ) -> Result<Duration, (GiveUpReason, Option<Duration>)> {
+        if failure.never_retry {
+            return Err((GiveUpReason::Class, None));
+        }
         let hint = failure.retry_after.unwrap_or_default();
         let delay = match failure.class {
             Class::Transient => self.backoff.delay(attempts, previous, &self.rng).max(hint),
@@ -102,34 +108,44 @@ impl Config {
             // Backpressure: retried only when the server says when, and not before.
             Class::Busy if failure.retry_after.is_some() => hint,
             Class::Redirect => hint,
-            _ => return Err(GiveUpReason::Class),
+            _ => return Err((GiveUpReason::Class, None)),
         };
         // tokio's timer has millisecond resolution: a delay is rounded up to a whole
         // millisecond, so that the delay reported to hooks is the one that happens, and a
         // hint is never undercut.
         let delay = ceil_millis(delay);
+        let refuse = |reason| Err((reason, Some(delay)));
         if attempts >= self.max_attempts {
-            return Err(GiveUpReason::Exhausted);
+            return refuse(GiveUpReason::Exhausted);
         }
         if !request.can_resend() {
-            return Err(GiveUpReason::NotReplayable);
+            return refuse(GiveUpReason::NotReplayable);
+        }
+        if failure.responded && request.is_committed() {
+            return refuse(GiveUpReason::Committed);
         }
         // A transient error (or a conflict) may follow the request's execution; busy and
         // redirect are rejections before it, safe to retry whatever the request.
         let may_have_executed = matches!(failure.class, Class::Transient | Class::Conflict);
         if may_have_executed && !self.retry_non_idempotent && !request.is_idempotent() {
-            return Err(GiveUpReason::NotIdempotent);
+            return refuse(GiveUpReason::NotIdempotent);
         }
-        if deadline.is_some_and(|deadline| Instant::now() + delay >= deadline) {
-            return Err(GiveUpReason::Deadline);
+        // The retry would start after `delay` and, if it takes as long as the last attempt
+        // did, end at or after the deadline.
+        if deadline.is_some_and(|deadline| {
+            Instant::now()
+                .checked_add(delay)
+                .is_none_or(|start| deadline.too_late(start))
+        }) {
+            return refuse(GiveUpReason::Deadline);
         }
         if failure.class == Class::Redirect {
             // Not charged to the budget: the retry goes elsewhere, not to a failing node.
             if !request.redirect() {
-                return Err(GiveUpReason::Class);
+                return Err((GiveUpReason::Class, None));
             }
         } else if !self.budget.withdraw() {
-            return Err(GiveUpReason::Budget);
+            return refuse(GiveUpReason::Budget);
         }
         Ok(delay)
     }

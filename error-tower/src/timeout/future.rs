@@ -50,7 +50,7 @@ where
         }
         if this.sleep.is_none() {
             let now = Instant::now();
-            let mut until = now + *this.timeout;
+            let mut until = crate::deadline::later(now, *this.timeout);
             if let Some(deadline) = crate::deadline::current() {
                 until = until.min(deadline);
             }

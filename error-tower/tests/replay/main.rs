@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod body;
+mod committed;
 
 use std::collections::VecDeque;
 use std::convert::Infallible;

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use error_core::{Class, ClassifiedError, Status};
-use error_tower::retry::RetryLayer;
+use error_tower::retry::{RetryEvent, RetryLayer};
 use error_tower::timeout::TimeoutLayer;
 use error_tower::timeout::error::Elapsed;
 use tokio::time::Instant;
@@ -63,7 +63,52 @@ async fn a_fast_call_passes() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn timed_out_attempts_are_retried_within_the_time_left() {
+async fn a_retry_gets_only_the_time_left_before_the_deadline() {
+    // Attempt 1 fails after 5 ms; attempt 2 hangs, and its 100 ms timeout is cut to the
+    // time left before the 80 ms deadline.
+    let calls = Arc::new(AtomicU32::new(0));
+    let backend = {
+        let calls = Arc::clone(&calls);
+        tower::service_fn(move |n: u32| {
+            let call = calls.fetch_add(1, Ordering::Relaxed);
+            async move {
+                if call == 0 {
+                    tokio::time::sleep(ms(5)).await;
+                    return Err(error_core::Error::transient("connection reset"));
+                }
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                Ok(n)
+            }
+        })
+    };
+    let retries = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let layer = {
+        let retries = Arc::clone(&retries);
+        RetryLayer::new()
+            .assume_idempotent()
+            .seed(5)
+            .deadline(ms(80))
+            .on_retry(move |e: &RetryEvent| retries.lock().unwrap().push(e.delay))
+    };
+    let mut service = ServiceBuilder::new()
+        .layer(layer)
+        .layer(TimeoutLayer::new(ms(100)))
+        .service(backend);
+    let started = Instant::now();
+    let err = service.ready().await.unwrap().call(1).await.unwrap_err();
+    assert_eq!(
+        started.elapsed(),
+        ms(80),
+        "attempt 2 timed out at the deadline"
+    );
+    assert_eq!(calls.load(Ordering::Relaxed), 2);
+    let delay = retries.lock().unwrap()[0];
+    let elapsed = err.downcast_ref::<Elapsed>().unwrap();
+    assert_eq!(elapsed.timeout() + ms(5) + delay, ms(80));
+}
+
+#[tokio::test(start_paused = true)]
+async fn no_retry_starts_after_a_timeout_with_less_time_left_than_the_timeout_took() {
     let calls = Arc::new(AtomicU32::new(0));
     let mut service = ServiceBuilder::new()
         .layer(
@@ -76,12 +121,12 @@ async fn timed_out_attempts_are_retried_within_the_time_left() {
         .service(slow(Duration::from_secs(5), &calls));
     let started = Instant::now();
     let err = service.ready().await.unwrap().call(1).await.unwrap_err();
-    // Attempt 1 times out at 100 ms; after its backoff, attempt 2 gets only the time left
-    // and times out at the deadline, where no retry can start.
-    assert_eq!(started.elapsed(), ms(150));
-    assert_eq!(calls.load(Ordering::Relaxed), 2);
+    // Attempt 1 times out at 100 ms; a retry taking as long would end after the 150 ms
+    // deadline, so the call ends with the timeout.
+    assert_eq!(started.elapsed(), ms(100));
+    assert_eq!(calls.load(Ordering::Relaxed), 1);
     let elapsed = err.downcast_ref::<Elapsed>().unwrap();
-    assert!(elapsed.timeout() < ms(50), "{:?}", elapsed.timeout());
+    assert_eq!(elapsed.timeout(), ms(100));
 }
 
 #[tokio::test(start_paused = true)]
