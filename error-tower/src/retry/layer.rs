@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use error_core::Class;
 use tower_layer::Layer;
 
 use super::policy::Config;
@@ -77,11 +78,41 @@ impl<RD, ID, CR, OR, OG> RetryLayer<RD, ID, CR, OR, OG> {
     }
 
     /// Retry `conflict` failures as `transient` ones (default: no; re-running a transaction
-    /// is usually the caller's job).
+    /// is usually the caller's job). Short for `retry_class(Class::Conflict, retry)`.
     #[must_use]
-    pub fn retry_conflict(mut self, retry: bool) -> Self {
-        self.config.retry_conflict = retry;
+    pub fn retry_conflict(self, retry: bool) -> Self {
+        self.retry_class(Class::Conflict, retry)
+    }
+
+    /// Whether failures of `class` are retried. By default `transient`, `busy` (with a
+    /// hint) and `redirect` are, and no other class. Each keeps its rule when it is turned
+    /// on: `busy` only with a hint and not before it, `redirect` through the
+    /// [`redirect`](Self::redirect) hook; every other class is retried as `transient` is
+    /// (backoff, budget, idempotent requests only). Turning on a class whose action is not
+    /// "retry" (`internal`, say) is for a service you know better than its errors do, such
+    /// as a peer whose unclassified failures are known to be random.
+    ///
+    /// ```
+    /// use error_core::Class;
+    /// use error_tower::retry::RetryLayer;
+    ///
+    /// // Never retry `busy`, even with a hint; retry `conflict`.
+    /// let layer = RetryLayer::new()
+    ///     .retry_class(Class::Busy, false)
+    ///     .retry_class(Class::Conflict, true);
+    /// assert!(!layer.retries(Class::Busy));
+    /// assert!(layer.retries(Class::Conflict) && layer.retries(Class::Transient));
+    /// ```
+    #[must_use]
+    pub fn retry_class(mut self, class: Class, retry: bool) -> Self {
+        self.config.classes = self.config.classes.with(class, retry);
         self
+    }
+
+    /// Whether failures of `class` are retried (see [`retry_class`](Self::retry_class)).
+    #[must_use]
+    pub fn retries(&self, class: Class) -> bool {
+        self.config.classes.contains(class)
     }
 
     /// Retry non-idempotent requests after `transient` failures too (default: no).

@@ -16,6 +16,9 @@
 //! | `conflict` | only with [`RetryLayer::retry_conflict`] (re-running a transaction is usually the caller's job) | as `transient` |
 //! | any other, or none | never | |
 //!
+//! [`RetryLayer::retry_class`] turns each class on or off; a class turned on keeps its rule
+//! above, and any class outside the table is retried as `transient`.
+//!
 //! The first attempt is always sent. A retry waits for [`poll_ready`](tower_service::Service::poll_ready)
 //! like any call. When the policy gives up, the caller gets the last error (or failed
 //! response) unchanged, and [`OnGiveUp`] hears why ([`GiveUpReason`]): exhausted, budget,

@@ -29,7 +29,7 @@ pub(crate) struct Config {
     pub(crate) max_attempts: u32,
     pub(crate) backoff: Backoff,
     pub(crate) budget: Budget,
-    pub(crate) retry_conflict: bool,
+    pub(crate) classes: Classes,
     pub(crate) retry_non_idempotent: bool,
     pub(crate) deadline: Option<Duration>,
     pub(crate) rng: Arc<Rng>,
@@ -41,11 +41,46 @@ impl Default for Config {
             max_attempts: 4,
             backoff: Backoff::default(),
             budget: Budget::default(),
-            retry_conflict: false,
+            classes: Classes::DEFAULT,
             retry_non_idempotent: false,
             deadline: None,
             rng: Arc::new(Rng::default()),
         }
+    }
+}
+
+/// The classes the policy retries: a bit per class, in the order of [`Class::ALL`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Classes(u32);
+
+impl Classes {
+    /// `transient`, `busy` and `redirect`.
+    pub(crate) const DEFAULT: Classes = Classes(0)
+        .with(Class::Transient, true)
+        .with(Class::Busy, true)
+        .with(Class::Redirect, true);
+
+    const fn bit(class: Class) -> u32 {
+        let mut i = 0;
+        while i < Class::ALL.len() {
+            if Class::ALL[i] as u8 == class as u8 {
+                return 1 << i;
+            }
+            i += 1;
+        }
+        0
+    }
+
+    pub(crate) const fn with(self, class: Class, retry: bool) -> Classes {
+        if retry {
+            Classes(self.0 | Classes::bit(class))
+        } else {
+            Classes(self.0 & !Classes::bit(class))
+        }
+    }
+
+    pub(crate) const fn contains(self, class: Class) -> bool {
+        self.0 & Classes::bit(class) != 0
     }
 }
 
@@ -99,16 +134,17 @@ impl Config {
         if failure.never_retry {
             return Err((GiveUpReason::Class, None));
         }
+        if !self.classes.contains(failure.class) {
+            return Err((GiveUpReason::Class, None));
+        }
         let hint = failure.retry_after.unwrap_or_default();
         let delay = match failure.class {
-            Class::Transient => self.backoff.delay(attempts, previous, &self.rng).max(hint),
-            Class::Conflict if self.retry_conflict => {
-                self.backoff.delay(attempts, previous, &self.rng).max(hint)
-            }
             // Backpressure: retried only when the server says when, and not before.
             Class::Busy if failure.retry_after.is_some() => hint,
+            Class::Busy => return Err((GiveUpReason::Class, None)),
             Class::Redirect => hint,
-            _ => return Err((GiveUpReason::Class, None)),
+            // `transient`, and whatever other class the user chose to retry, as `transient`.
+            _ => self.backoff.delay(attempts, previous, &self.rng).max(hint),
         };
         // tokio's timer has millisecond resolution: a delay is rounded up to a whole
         // millisecond, so that the delay reported to hooks is the one that happens, and a
@@ -124,9 +160,10 @@ impl Config {
         if failure.responded && request.is_committed() {
             return refuse(GiveUpReason::Committed);
         }
-        // A transient error (or a conflict) may follow the request's execution; busy and
-        // redirect are rejections before it, safe to retry whatever the request.
-        let may_have_executed = matches!(failure.class, Class::Transient | Class::Conflict);
+        // A transient error (or a conflict, or any other retried class) may follow the
+        // request's execution; busy and redirect are rejections before it, safe to retry
+        // whatever the request.
+        let may_have_executed = !matches!(failure.class, Class::Busy | Class::Redirect);
         if may_have_executed && !self.retry_non_idempotent && !request.is_idempotent() {
             return refuse(GiveUpReason::NotIdempotent);
         }

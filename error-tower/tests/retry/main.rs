@@ -4,7 +4,9 @@
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod classes;
 mod deadline;
+mod shared_budget;
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
