@@ -15,7 +15,6 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
 
 use error_core::Class;
 use error_tower::backoff::{Backoff, Jitter};
