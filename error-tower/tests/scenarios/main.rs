@@ -14,6 +14,7 @@
 #[cfg(feature = "http")]
 #[path = "../replay/body.rs"]
 mod body;
+mod exactly_once;
 mod harness;
 #[cfg(feature = "http")]
 mod replay;
