@@ -66,6 +66,14 @@
 //! re-opened the breaker) keeps its slot until it ends, and its outcome is ignored: the
 //! bound holds across periods, so the backend never has more than `probes` at once.
 //!
+//! Callers refused while the breaker is open all carry the same hint, the instant it turns
+//! half-open, so a retry layer outside brings them back together. That herd reaches the
+//! breaker, not the backend: `probes` of them get through, and the others are refused
+//! again, at the cost of a local refusal (under 100 ns, `benches/breaker.rs`), with
+//! [`half_open_retry_after`](BreakerBuilder::half_open_retry_after) as their next hint.
+//! The hint is exact rather than jittered because it is a promise: no call is admitted
+//! before it, and a retry layer never sends one before its hint.
+//!
 //! # Why the fast-fail error is `busy`, with a hint
 //!
 //! A refused call was never sent, so it is safe to retry whatever the request, like any
