@@ -9,6 +9,7 @@
 //! | `withdraw_granted` | a budget holding a token for every withdrawal of the sample (`max_balance` = `initial_balance` = the sample's count), so every withdrawal is granted and the clock is never read | a `TpsBudget` whose minimum rate (`i32::MAX - 1` a second) grants every withdrawal |
 //! | `withdraw_empty` | an empty budget with the default minimum rate of 1 a second: denied, after reading the clock to credit the minimum rate (the path of every failure during an outage) | an empty `TpsBudget` (no minimum rate, no deposits): denied |
 //! | `contended_*` | the same, with 2 threads on one budget (this machine's 2 cores); the time is that of the slower thread, per operation of one thread | the same |
+//! | `contended_deposit`, `AtomicI64::fetch_add` | the floor of any budget kept in one shared atomic word: a bare `fetch_add` by both threads on one atomic, with no cap and no check | |
 //!
 //! Each sample builds a fresh budget outside the timed region. Outside a runtime, tokio's
 //! `Instant::now` (read by `TpsBudget` on every operation, and by `Budget` only when it is
@@ -31,6 +32,7 @@ mod common;
 
 use std::hint::black_box;
 use std::sync::Barrier;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -105,6 +107,8 @@ const ET: &str = "error-tower";
 const ET_AT_CAP: &str = "error-tower at cap";
 const ET_BELOW_CAP: &str = "error-tower below cap";
 const TPS: &str = "tower TpsBudget";
+/// The floor of any budget kept in one shared atomic: a bare `fetch_add` on it.
+const FLOOR: &str = "AtomicI64::fetch_add";
 
 fn deposit() -> Group {
     Group {
@@ -245,8 +249,17 @@ fn contended_deposit() -> Group {
                     contended(&budget, iters, |b| black_box(b).deposit())
                 }),
             ),
+            (
+                FLOOR,
+                Box::new(|iters| {
+                    let balance = AtomicI64::new(0);
+                    contended(&balance, iters, |b| {
+                        black_box(b).fetch_add(500, Ordering::AcqRel);
+                    })
+                }),
+            ),
         ],
-        ratios: vec![(ET_AT_CAP, TPS), (ET_BELOW_CAP, TPS)],
+        ratios: vec![(ET_AT_CAP, TPS), (ET_BELOW_CAP, TPS), (ET_BELOW_CAP, FLOOR)],
     }
 }
 
