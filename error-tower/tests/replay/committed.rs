@@ -9,8 +9,8 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use error_core::Class;
-use error_tower::http::{HttpClassifier, ReplayBody, ReplayLayer};
-use error_tower::retry::{GiveUpReason, RetryLayer};
+use error_tower::http::{HttpClassifier, Replay, ReplayBody, ReplayLayer};
+use error_tower::retry::{ByRequest, GiveUpReason, Policy, Retry, RetryLayer};
 use http::{Request, Response, StatusCode};
 use http_body::{Body, Frame};
 use tower::{Service, ServiceBuilder, ServiceExt};
@@ -51,12 +51,11 @@ where
     (service, read_bytes)
 }
 
-#[tokio::test(start_paused = true)]
-async fn a_failed_response_before_the_body_was_sent_whole_is_not_retried() {
-    // The server reads one chunk of three, then answers 503.
-    let (backend, read_bytes) = responder::<Chunks>(vec![(Some(1), 503)]);
-    let (events, on_give_up) = give_ups();
-    let mut client = ServiceBuilder::new()
+/// The client of every test here: replay, then retry with the HTTP classifier.
+type Client<S, G> = Replay<Retry<S, Policy<(), ByRequest, HttpClassifier, (), G>>>;
+
+fn client<S, G: Clone>(backend: S, on_give_up: G) -> Client<S, G> {
+    ServiceBuilder::new()
         .layer(ReplayLayer::new(1024))
         .layer(
             RetryLayer::new()
@@ -64,7 +63,15 @@ async fn a_failed_response_before_the_body_was_sent_whole_is_not_retried() {
                 .classify_response(HttpClassifier)
                 .on_give_up(on_give_up),
         )
-        .service(backend);
+        .service(backend)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_response_before_the_body_was_sent_whole_is_not_retried() {
+    // The server reads one chunk of three, then answers 503.
+    let (backend, read_bytes) = responder::<Chunks>(vec![(Some(1), 503)]);
+    let (events, on_give_up) = give_ups();
+    let mut client = client(backend, on_give_up);
     let body = Chunks::new(&[b"ab", b"cd", b"ef"], None);
     let response = client.ready().await.unwrap().call(put(body)).await.unwrap();
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
@@ -95,15 +102,7 @@ async fn a_failed_response_before_the_body_was_sent_whole_is_not_retried() {
 async fn a_failed_response_to_a_body_sent_whole_is_retried() {
     let (backend, read_bytes) = responder::<Chunks>(vec![(None, 503)]);
     let (events, on_give_up) = give_ups();
-    let mut client = ServiceBuilder::new()
-        .layer(ReplayLayer::new(1024))
-        .layer(
-            RetryLayer::new()
-                .seed(1)
-                .classify_response(HttpClassifier)
-                .on_give_up(on_give_up),
-        )
-        .service(backend);
+    let mut client = client(backend, on_give_up);
     let body = Chunks::new(&[b"ab", b"cd", b"ef"], None);
     let response = client.ready().await.unwrap().call(put(body)).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
@@ -135,10 +134,7 @@ impl Body for Empty {
 async fn a_failed_response_to_an_empty_body_never_read_is_retried() {
     // The server reads nothing (`Some(0)`), as a client skips an ended body, then 503.
     let (backend, read_bytes) = responder::<Empty>(vec![(Some(0), 503)]);
-    let mut client = ServiceBuilder::new()
-        .layer(ReplayLayer::new(1024))
-        .layer(RetryLayer::new().seed(1).classify_response(HttpClassifier))
-        .service(backend);
+    let mut client = client(backend, ());
     let request = Request::put("/kv/a").body(Empty).unwrap();
     let response = client.ready().await.unwrap().call(request).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
@@ -169,10 +165,7 @@ impl Body for Once {
 async fn a_body_that_says_it_ended_after_its_last_chunk_counts_as_sent_whole() {
     // The server reads the one chunk and stops there, as hyper does, then answers 503.
     let (backend, read_bytes) = responder::<Once>(vec![(Some(1), 503)]);
-    let mut client = ServiceBuilder::new()
-        .layer(ReplayLayer::new(1024))
-        .layer(RetryLayer::new().seed(1).classify_response(HttpClassifier))
-        .service(backend);
+    let mut client = client(backend, ());
     let body = Once(Some(Bytes::from_static(b"payload")));
     let request = Request::put("/kv/a").body(body).unwrap();
     let response = client.ready().await.unwrap().call(request).await.unwrap();
