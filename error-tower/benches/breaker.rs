@@ -46,14 +46,16 @@
     unreachable_pub
 )]
 
+#[path = "common/call.rs"]
+mod call;
 mod common;
 
-use std::future::{Future, Ready, ready};
+use std::future::{Ready, ready};
 use std::hint::black_box;
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
+use call::call_once;
 use common::{Comparison, Mode, Routine};
 use criterion::Criterion;
 use error_core::{Class, ClassifiedError, Error};
@@ -91,21 +93,6 @@ struct Refused {
     #[retry_after]
     #[kv(skip)]
     retry_after: Duration,
-}
-
-/// `poll_ready`, `call`, and one poll of the response, which must be ready.
-fn call_once<S: Service<Req>, Req>(service: &mut S, request: Req) -> Result<S::Response, S::Error> {
-    let mut cx = Context::from_waker(Waker::noop());
-    match service.poll_ready(&mut cx) {
-        Poll::Ready(Ok(())) => {}
-        Poll::Ready(Err(_)) => panic!("poll_ready failed"),
-        Poll::Pending => panic!("poll_ready pending"),
-    }
-    let mut future = pin!(service.call(request));
-    match future.as_mut().poll(&mut cx) {
-        Poll::Ready(output) => output,
-        Poll::Pending => panic!("the response is not ready on the first poll"),
-    }
 }
 
 /// A closed breaker with the defaults.
