@@ -23,10 +23,9 @@
 //!
 //! `TpsBudget` takes a mutex and reads the clock on every operation, and its withdrawals
 //! check the balance and then update it, so two concurrent callers can both spend the last
-//! token. Here the balance is one atomic integer of milli-tokens: a deposit is one
-//! `fetch_add` (none at all at the cap), a withdrawal one `fetch_sub` granted only if the
-//! balance before it held a whole token, so that no grant ever overdraws, and the clock is
-//! read only when the balance is empty, to credit the minimum rate.
+//! token. Here the balance is one atomic integer of milli-tokens: a deposit and a
+//! withdrawal are each one compare-and-swap loop, a withdrawal never takes the balance below
+//! zero, and the clock is read only when the balance is empty, to credit the minimum rate.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
@@ -203,26 +202,22 @@ impl Budget {
     /// Records a success: deposits `ratio` tokens, up to the maximum.
     ///
     /// At the maximum (where a healthy service's budget sits) it writes nothing, so that
-    /// the successes of every core do not contend for one cache line. Below it, the deposit
-    /// is one `fetch_add`, and a deposit that went over the maximum takes its own excess
-    /// back: under contention a `fetch_add` never retries, where a compare-and-swap loop
-    /// does (`benches/budget.rs`). For that instant, a concurrent withdrawal can see up to
-    /// one deposit per thread above the maximum.
+    /// the successes of every core do not contend for one cache line.
     #[inline]
     pub fn deposit(&self) {
         let inner = &*self.inner;
-        if inner.balance.load(Ordering::Relaxed) >= inner.max {
+        if inner.balance.load(Ordering::Acquire) >= inner.max {
             return;
         }
-        let before = inner.balance.fetch_add(inner.deposit, Ordering::AcqRel);
-        let over = before
-            .saturating_add(inner.deposit)
-            .saturating_sub(inner.max);
-        if over > 0 {
-            inner
-                .balance
-                .fetch_sub(over.min(inner.deposit), Ordering::AcqRel);
-        }
+        let _ = inner
+            .balance
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |balance| {
+                let new = balance
+                    .saturating_add(inner.deposit)
+                    .min(inner.max)
+                    .max(balance);
+                (new != balance).then_some(new)
+            });
     }
 
     /// Asks for one retry: `true` (and one token fewer) if the balance holds a whole token,
@@ -240,27 +235,31 @@ impl Budget {
         }
     }
 
+    /// Gives back the token of a granted retry that was not sent after all (the call ended
+    /// first), up to the maximum.
+    #[cfg_attr(not(feature = "retry"), allow(dead_code))]
+    pub(crate) fn refund(&self) {
+        let inner = &*self.inner;
+        let _ = inner
+            .balance
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |balance| {
+                Some(balance.saturating_add(MILLI).min(inner.max).max(balance))
+            });
+    }
+
     /// The balance, in whole tokens (rounded down).
     #[must_use]
     pub fn balance(&self) -> u64 {
         u64::try_from(self.inner.balance.load(Ordering::Acquire) / MILLI).unwrap_or(0)
     }
 
-    /// One `fetch_sub`, granted if the balance before it held a whole token; a denied one
-    /// puts its token back. The balance seen by a grant includes every earlier grant, so a
-    /// grant never overdraws; a denied withdrawal's token is missing for an instant, which
-    /// can only deny a concurrent one. An empty balance is read, not written, so that the
-    /// failures of an outage do not contend.
     fn try_withdraw(&self) -> bool {
-        let balance = &self.inner.balance;
-        if balance.load(Ordering::Relaxed) < MILLI {
-            return false;
-        }
-        if balance.fetch_sub(MILLI, Ordering::AcqRel) >= MILLI {
-            return true;
-        }
-        balance.fetch_add(MILLI, Ordering::AcqRel);
-        false
+        self.inner
+            .balance
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |balance| {
+                (balance >= MILLI).then_some(balance - MILLI)
+            })
+            .is_ok()
     }
 
     /// Credits the minimum rate for the time since it was last credited. `true` if it

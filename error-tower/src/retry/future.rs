@@ -5,7 +5,7 @@ use core::pin::Pin;
 use core::task::{Context, Poll, ready};
 use std::time::Duration;
 
-use error_core::Classify;
+use error_core::{Class, Classify};
 use pin_project_lite::pin_project;
 use tokio::time::{Instant, Sleep};
 use tower_service::Service;
@@ -246,6 +246,9 @@ where
                     match this.service.poll_ready(cx) {
                         Poll::Ready(Ok(())) => {}
                         Poll::Ready(Err(error)) => {
+                            if let Some(last) = last.take() {
+                                refund::<S, Req, RD, ID, CR, OR, OG>(this.policy, &last);
+                            }
                             let result = Err(error);
                             let failure =
                                 failure_of::<S, Req, RD, ID, CR, OR, OG>(this.policy, &result);
@@ -346,6 +349,7 @@ where
     CR: ClassifyResponse<S::Response>,
     OG: OnGiveUp,
 {
+    refund::<S, Req, RD, ID, CR, OR, OG>(this.policy, &result);
     let failure = failure_of::<S, Req, RD, ID, CR, OR, OG>(this.policy, &result);
     give_up(
         this,
@@ -354,6 +358,22 @@ where
         Some(*this.previous_delay),
     );
     result
+}
+
+/// Gives the budget back the token it granted for a retry that the call ended before
+/// sending: the retry after `last`, unless a redirect (never charged).
+fn refund<S, Req, RD, ID, CR, OR, OG>(
+    policy: &Policy<RD, ID, CR, OR, OG>,
+    last: &Result<S::Response, S::Error>,
+) where
+    S: Service<Req>,
+    S::Error: Classify,
+    CR: ClassifyResponse<S::Response>,
+{
+    let failure = failure_of::<S, Req, RD, ID, CR, OR, OG>(policy, last);
+    if failure.is_some_and(|failure| failure.class != Class::Redirect) {
+        policy.config.budget.refund();
+    }
 }
 
 /// Decides what follows an attempt's `result`: `Some(result)` ends the call with it (a

@@ -23,9 +23,8 @@ pub trait Idempotent<Req> {
         true
     }
 
-    /// `true` if a response to `request` commits the call: the response started while the
-    /// request was still being sent (see [`IdempotentRequest::is_committed`]). The
-    /// default: no.
+    /// `true` if a failed response to `request`, found now, commits the call (see
+    /// [`IdempotentRequest::is_committed`]). The default: no.
     fn is_committed(&self, request: &Req) -> bool {
         let _ = request;
         false
@@ -46,13 +45,14 @@ pub trait IdempotentRequest {
         true
     }
 
-    /// `true` if a response received now commits the call, so that a failed response (a
-    /// 503 found by the response classifier) is not retried: the server answered while the
-    /// request was still being sent. An `http::Request` whose streaming body a
-    /// [`ReplayLayer`](crate::http::ReplayLayer) has not sent to its end is committed: the
-    /// server started its response to a request it had not received whole (a streaming
-    /// RPC that answers as it reads), so a retry could repeat what that response already
-    /// began. The default: no.
+    /// `true` if a failed response found now (a 503 the response classifier found, as the
+    /// attempt ends) commits the call, so that it is not retried. An `http::Request` whose
+    /// streaming body a [`ReplayLayer`](crate::http::ReplayLayer) has not read to its end,
+    /// by any attempt, is committed: the server answered a request it had not received
+    /// whole (a streaming RPC that answers as it reads), so a retry could repeat what that
+    /// response already began. It applies to failures that may follow execution
+    /// (`transient`, say); a `busy` or `redirect` response is a rejection, retried whatever
+    /// the body. The default: no.
     fn is_committed(&self) -> bool {
         false
     }

@@ -29,12 +29,17 @@
 //! - a service whose `poll_ready` fails before a retry ends the call with *that* error
 //!   (tower's contract: such a service is gone), reported as
 //!   [`GiveUpReason::ServiceFailed`];
-//! - a failed *response* (one the [`ClassifyResponse`] hook found) that started while the
-//!   request was still being sent commits the call ([`GiveUpReason::Committed`]): the
-//!   server answered a request it had not received whole, as a streaming RPC does, and a
-//!   retry could repeat what that response began. Only the request knows
-//!   ([`IdempotentRequest::is_committed`]): an `http::Request` whose streaming body a
-//!   [`ReplayLayer`](crate::http::ReplayLayer) has not read to its end.
+//! - a failed *response* (one the [`ClassifyResponse`] hook found, of a class that may
+//!   follow execution) that came before the request's streaming body was read to its end
+//!   commits the call ([`GiveUpReason::Committed`]): the server answered a request it had
+//!   not received whole, as a streaming RPC does, and a retry could repeat what that
+//!   response began. Only the request knows ([`IdempotentRequest::is_committed`]): an
+//!   `http::Request` whose streaming body a [`ReplayLayer`](crate::http::ReplayLayer) has
+//!   not read to its end, by any attempt, when the attempt ends.
+//!
+//! [`OnRetry`] hears a retry when the policy decides it. A retry decided but never sent
+//! (the deadline passed while the service was not ready, or the service failed) is then
+//! followed by a give-up for the same attempt, and its budget token is given back.
 //!
 //! # Deadline
 //!

@@ -20,8 +20,8 @@ pub enum GiveUpReason {
     Class,
     /// The request is not idempotent.
     NotIdempotent,
-    /// The failure is a response that started while the request was still being sent:
-    /// the call is committed ([`IdempotentRequest::is_committed`](super::IdempotentRequest::is_committed)).
+    /// The failure is a response (a `transient` one, say a 503) that came before the
+    /// request's streaming body was read to its end: the call is committed ([`IdempotentRequest::is_committed`](super::IdempotentRequest::is_committed)).
     Committed,
     /// The request cannot be sent again: its streaming body was over the replay cap.
     NotReplayable,
@@ -70,7 +70,8 @@ pub struct GiveUpEvent {
     /// The wait before the retry that was not made: the delay the policy had computed when
     /// it refused the retry (a backoff, or a hint that runs past the deadline), or the one
     /// already waited when the call ended before the retry was sent (at its deadline, or
-    /// when the service failed). `None` when the class allows no retry at all.
+    /// when the service failed). `None` when no retry was in view: a class that is not
+    /// retried, an error with no class, or a redirect the hook did not retarget.
     pub delay: Option<Duration>,
 }
 

@@ -157,13 +157,13 @@ impl Config {
         if !request.can_resend() {
             return refuse(GiveUpReason::NotReplayable);
         }
-        if failure.responded && request.is_committed() {
-            return refuse(GiveUpReason::Committed);
-        }
         // A transient error (or a conflict, or any other retried class) may follow the
         // request's execution; busy and redirect are rejections before it, safe to retry
-        // whatever the request.
+        // whatever the request, and whatever the response had begun.
         let may_have_executed = !matches!(failure.class, Class::Busy | Class::Redirect);
+        if may_have_executed && failure.responded && request.is_committed() {
+            return refuse(GiveUpReason::Committed);
+        }
         if may_have_executed && !self.retry_non_idempotent && !request.is_idempotent() {
             return refuse(GiveUpReason::NotIdempotent);
         }

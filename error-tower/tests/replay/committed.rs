@@ -22,7 +22,7 @@ use super::{give_ups, put};
 type ReadBytes = Arc<Mutex<Vec<usize>>>;
 
 /// A backend whose attempt `n` reads `script[n].0` chunks of the body (all, when `None`)
-/// and answers with status `script[n].1`; past the script, reads all and answers 200. It
+/// and answers with status `script[n].1` (a 429 with `Retry-After: 1`); past the script, reads all and answers 200. It
 /// records how many bytes each attempt read.
 fn responder<B>(
     script: Vec<(Option<usize>, u16)>,
@@ -44,8 +44,11 @@ where
             let mut body = request.into_body();
             let (data, _) = read(&mut body, chunks).await;
             seen.lock().unwrap().push(data.len());
-            let status = StatusCode::from_u16(status).unwrap();
-            Ok(Response::builder().status(status).body(()).unwrap())
+            let mut response = Response::builder().status(StatusCode::from_u16(status).unwrap());
+            if status == 429 {
+                response = response.header("retry-after", "1");
+            }
+            Ok(response.body(()).unwrap())
         }
     });
     (service, read_bytes)
@@ -171,4 +174,20 @@ async fn a_body_that_says_it_ended_after_its_last_chunk_counts_as_sent_whole() {
     let response = client.ready().await.unwrap().call(request).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(*read_bytes.lock().unwrap(), vec![7, 7]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_busy_response_before_the_body_was_sent_whole_is_retried_after_its_hint() {
+    // A 429 is a rejection, not an execution: retried whatever the body, after the hint,
+    // and the retry replays the two bytes read and reads on.
+    let (backend, read_bytes) = responder::<Chunks>(vec![(Some(1), 429)]);
+    let (events, on_give_up) = give_ups();
+    let mut client = client(backend, on_give_up);
+    let body = Chunks::new(&[b"ab", b"cd", b"ef"], None);
+    let started = tokio::time::Instant::now();
+    let response = client.ready().await.unwrap().call(put(body)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(started.elapsed(), std::time::Duration::from_secs(1));
+    assert_eq!(*read_bytes.lock().unwrap(), vec![2, 6]);
+    assert!(events.lock().unwrap().is_empty());
 }

@@ -8,11 +8,22 @@ use std::time::Duration;
 
 use error_core::{Class, ClassifiedError};
 use error_tower::backoff::{Backoff, Jitter};
+use error_tower::budget::Budget;
 use error_tower::retry::{GiveUpEvent, GiveUpReason, RetryEvent, RetryLayer};
 use tokio::time::Instant;
 use tower::{Service, ServiceExt};
 
 use super::{BackendError, Events, Req, Script, call, layer, ms, read};
+
+/// A budget of 5 tokens, with no deposits and no credit for time in these tests.
+fn five_tokens() -> Budget {
+    Budget::builder()
+        .max_balance(5)
+        .initial_balance(5)
+        .min_per_sec(0)
+        .build()
+        .unwrap()
+}
 
 /// Exactly 10 ms before every retry.
 fn fixed_10ms() -> Backoff {
@@ -106,6 +117,7 @@ async fn a_retry_that_cannot_end_before_the_deadline_is_not_started() {
 #[tokio::test(start_paused = true)]
 async fn a_retry_waiting_for_readiness_ends_at_the_deadline_with_the_last_error() {
     let (mock, mut handle) = tower_test::mock::pair::<Req, u64>();
+    let budget = five_tokens();
     let give_ups: Arc<Mutex<Vec<GiveUpEvent>>> = Arc::default();
     let retries: Arc<Mutex<Vec<RetryEvent>>> = Arc::default();
     let layer = {
@@ -113,6 +125,7 @@ async fn a_retry_waiting_for_readiness_ends_at_the_deadline_with_the_last_error(
         let retries = Arc::clone(&retries);
         RetryLayer::new()
             .seed(3)
+            .budget(budget.clone())
             .deadline(ms(100))
             .on_retry(move |e: &RetryEvent| retries.lock().unwrap().push(*e))
             .on_give_up(move |e: &GiveUpEvent| give_ups.lock().unwrap().push(*e))
@@ -120,6 +133,7 @@ async fn a_retry_waiting_for_readiness_ends_at_the_deadline_with_the_last_error(
     let mut service = tower::Layer::layer(&layer, mock);
     handle.allow(1);
     let started = Instant::now();
+    assert_eq!(budget.balance(), 5);
     let response = tokio::spawn(async move { call(&mut service, read()).await });
     let (_, send) = handle.next_request().await.unwrap();
     send.send_error(error_core::Error::transient("connection reset"));
@@ -134,6 +148,8 @@ async fn a_retry_waiting_for_readiness_ends_at_the_deadline_with_the_last_error(
         (give_ups[0].reason, give_ups[0].attempts, give_ups[0].delay),
         (GiveUpReason::Deadline, 1, Some(delay))
     );
+    // The retry was granted a token, and not sent: the token is back.
+    assert_eq!(budget.balance(), 5);
     // No second request was sent, even once the service could take it.
     handle.allow(1);
     assert!(
@@ -147,11 +163,13 @@ async fn a_retry_waiting_for_readiness_ends_at_the_deadline_with_the_last_error(
 #[tokio::test(start_paused = true)]
 async fn a_service_that_fails_before_a_retry_ends_the_call_with_its_error() {
     let (mock, mut handle) = tower_test::mock::pair::<Req, u64>();
+    let budget = five_tokens();
     let give_ups: Arc<Mutex<Vec<GiveUpEvent>>> = Arc::default();
     let layer = {
         let give_ups = Arc::clone(&give_ups);
         RetryLayer::new()
             .seed(3)
+            .budget(budget.clone())
             .on_give_up(move |e: &GiveUpEvent| give_ups.lock().unwrap().push(*e))
     };
     let mut service = tower::Layer::layer(&layer, mock);
@@ -169,6 +187,7 @@ async fn a_service_that_fails_before_a_retry_ends_the_call_with_its_error() {
         (GiveUpReason::ServiceFailed, 1, Some(Class::Closed))
     );
     assert_eq!(GiveUpReason::ServiceFailed.to_string(), "service_failed");
+    assert_eq!(budget.balance(), 5, "the unsent retry's token is back");
 }
 
 #[tokio::test(start_paused = true)]
