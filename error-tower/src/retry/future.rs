@@ -5,7 +5,7 @@ use core::pin::Pin;
 use core::task::{Context, Poll, ready};
 use std::time::Duration;
 
-use error_core::{Class, Classify};
+use error_core::Classify;
 use pin_project_lite::pin_project;
 use tokio::time::{Instant, Sleep};
 use tower_service::Service;
@@ -72,11 +72,12 @@ pin_project! {
         Attempt { #[pin] future: F },
         // Boxed: tokio's `Sleep` would make every call's future three times larger, and
         // only a retry that backs off (by a millisecond at least) pays the allocation. The
-        // failed attempt's result is kept until the retry is sent, so that a call that
-        // gives up before (at its deadline) ends with it.
-        Backoff { sleep: Option<Pin<Box<Sleep>>>, last: Option<T> },
+        // failed attempt's result, and the failure the policy decided on, are kept until
+        // the retry is sent, so that a call that gives up before (at its deadline) ends
+        // with them.
+        Backoff { sleep: Option<Pin<Box<Sleep>>>, last: Option<(T, Failure)> },
         // Waiting for `poll_ready` before a retry; with a deadline, `timer` fires at it.
-        PollReady { timer: Option<Pin<Box<Sleep>>>, last: Option<T> },
+        PollReady { timer: Option<Pin<Box<Sleep>>>, last: Option<(T, Failure)> },
     }
 }
 
@@ -170,13 +171,17 @@ where
         if this.deadline.is_none() {
             if let StateProj::Attempt { future } = this.state.project() {
                 let result = ready!(future.poll(cx));
-                if let Ok(response) = &result {
-                    if this.policy.classify.classify(response).is_none() {
-                        this.policy.config.budget.deposit();
-                        return Poll::Ready(result);
-                    }
-                }
-                return self.retry(result, cx);
+                let failure = match &result {
+                    Ok(response) => match this.policy.classify.classify(response) {
+                        None => {
+                            this.policy.config.budget.deposit();
+                            return Poll::Ready(result);
+                        }
+                        Some(found) => Some(Failure::of_response(found)),
+                    },
+                    Err(error) => error.classified().map(Failure::of),
+                };
+                return self.retry(result, failure, cx);
             }
         }
         self.drive(cx)
@@ -199,9 +204,10 @@ where
     fn retry(
         mut self: Pin<&mut Self>,
         result: Result<S::Response, S::Error>,
+        failure: Option<Failure>,
         cx: &mut Context<'_>,
     ) -> Poll<Result<S::Response, S::Error>> {
-        if let Some(result) = settle(&mut self.as_mut().project(), result) {
+        if let Some(result) = settle(&mut self.as_mut().project(), result, failure) {
             return Poll::Ready(result);
         }
         self.drive(cx)
@@ -221,7 +227,8 @@ where
                         }
                         None => ready!(future.poll(cx)),
                     };
-                    if let Some(result) = settle(&mut this, result) {
+                    let failure = failure_of::<S, Req, RD, ID, CR, OR, OG>(this.policy, &result);
+                    if let Some(result) = settle(&mut this, result, failure) {
                         return Poll::Ready(result);
                     }
                 }
@@ -246,8 +253,8 @@ where
                     match this.service.poll_ready(cx) {
                         Poll::Ready(Ok(())) => {}
                         Poll::Ready(Err(error)) => {
-                            if let Some(last) = last.take() {
-                                refund::<S, Req, RD, ID, CR, OR, OG>(this.policy, &last);
+                            if let Some((_, failure)) = last.take() {
+                                this.policy.config.refund(failure);
                             }
                             let result = Err(error);
                             let failure =
@@ -264,8 +271,8 @@ where
                                 Box::pin(tokio::time::sleep_until(deadline.at))
                             });
                             ready!(timer.as_mut().poll(cx));
-                            if let Some(result) = last.take() {
-                                return Poll::Ready(give_up_late(&this, result));
+                            if let Some(last) = last.take() {
+                                return Poll::Ready(give_up_late(&this, last));
                             }
                             return Poll::Pending;
                         }
@@ -276,8 +283,8 @@ where
                         // still end before the deadline.
                         let now = Instant::now();
                         if deadline.too_late(now) {
-                            if let Some(result) = last.take() {
-                                return Poll::Ready(give_up_late(&this, result));
+                            if let Some(last) = last.take() {
+                                return Poll::Ready(give_up_late(&this, last));
                             }
                         }
                         if let Some(deadline) = this.deadline.as_mut() {
@@ -296,7 +303,7 @@ where
 type Projection<'a, S, Req, RD, ID, CR, OR, OG> =
     ResponseFutureProj<'a, S, Req, Policy<RD, ID, CR, OR, OG>>;
 
-/// The failure in `result`, if any, with `result`.
+/// The failure in `result`, if any.
 fn failure_of<S, Req, RD, ID, CR, OR, OG>(
     policy: &Policy<RD, ID, CR, OR, OG>,
     result: &Result<S::Response, S::Error>,
@@ -307,13 +314,7 @@ where
     CR: ClassifyResponse<S::Response>,
 {
     match result {
-        Ok(response) => policy.classify.classify(response).map(|found| Failure {
-            class: found.class,
-            code: found.code,
-            retry_after: found.retry_after,
-            never_retry: found.never_retry,
-            responded: true,
-        }),
+        Ok(response) => policy.classify.classify(response).map(Failure::of_response),
         Err(error) => error.classified().map(Failure::of),
     }
 }
@@ -338,50 +339,33 @@ fn give_up<S, Req, RD, ID, CR, OR, OG>(
 }
 
 /// Ends the call at its deadline, before the retry was sent, with the last attempt's
-/// `result`.
+/// result, whose `failure` the retry was for.
 fn give_up_late<S, Req, RD, ID, CR, OR, OG>(
     this: &Projection<'_, S, Req, RD, ID, CR, OR, OG>,
-    result: Result<S::Response, S::Error>,
+    (result, failure): (Result<S::Response, S::Error>, Failure),
 ) -> Result<S::Response, S::Error>
 where
     S: Service<Req>,
-    S::Error: Classify,
-    CR: ClassifyResponse<S::Response>,
     OG: OnGiveUp,
 {
-    refund::<S, Req, RD, ID, CR, OR, OG>(this.policy, &result);
-    let failure = failure_of::<S, Req, RD, ID, CR, OR, OG>(this.policy, &result);
+    this.policy.config.refund(failure);
     give_up(
         this,
-        failure,
+        Some(failure),
         GiveUpReason::Deadline,
         Some(*this.previous_delay),
     );
     result
 }
 
-/// Gives the budget back the token it granted for a retry that the call ended before
-/// sending: the retry after `last`, unless a redirect (never charged).
-fn refund<S, Req, RD, ID, CR, OR, OG>(
-    policy: &Policy<RD, ID, CR, OR, OG>,
-    last: &Result<S::Response, S::Error>,
-) where
-    S: Service<Req>,
-    S::Error: Classify,
-    CR: ClassifyResponse<S::Response>,
-{
-    let failure = failure_of::<S, Req, RD, ID, CR, OR, OG>(policy, last);
-    if failure.is_some_and(|failure| failure.class != Class::Redirect) {
-        policy.config.budget.refund();
-    }
-}
-
-/// Decides what follows an attempt's `result`: `Some(result)` ends the call with it (a
-/// success, or a failure that is not retried); `None` means a retry, whose state is set.
+/// Decides what follows an attempt's `result`, with its `failure` (`None`: a success, or an
+/// error with no class): `Some(result)` ends the call with it; `None` means a retry, whose
+/// state is set.
 #[inline(never)]
 fn settle<S, Req, RD, ID, CR, OR, OG>(
     this: &mut Projection<'_, S, Req, RD, ID, CR, OR, OG>,
     result: Result<S::Response, S::Error>,
+    failure: Option<Failure>,
 ) -> Option<Result<S::Response, S::Error>>
 where
     S: Service<Req>,
@@ -392,7 +376,7 @@ where
     OR: OnRetry,
     OG: OnGiveUp,
 {
-    let Some(failure) = failure_of::<S, Req, RD, ID, CR, OR, OG>(this.policy, &result) else {
+    let Some(failure) = failure else {
         if result.is_ok() {
             this.policy.config.budget.deposit();
         } else {
@@ -430,7 +414,7 @@ where
             let sleep = (!delay.is_zero()).then(|| Box::pin(tokio::time::sleep(delay)));
             this.state.set(State::Backoff {
                 sleep,
-                last: Some(result),
+                last: Some((result, failure)),
             });
             None
         }

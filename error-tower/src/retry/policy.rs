@@ -7,7 +7,7 @@ use error_core::{Class, ClassifiedError};
 use tokio::time::Instant;
 
 use super::future::CallDeadline;
-use super::{ByRequest, GiveUpReason};
+use super::{ByRequest, GiveUpReason, ResponseFailure};
 use crate::backoff::{Backoff, Rng};
 use crate::budget::Budget;
 
@@ -107,6 +107,16 @@ impl Failure {
             responded: false,
         }
     }
+
+    pub(crate) fn of_response(found: ResponseFailure) -> Failure {
+        Failure {
+            class: found.class,
+            code: found.code,
+            retry_after: found.retry_after,
+            never_retry: found.never_retry,
+            responded: true,
+        }
+    }
 }
 
 /// What the policy asks of the request, once the class allows a retry: whether it is
@@ -185,6 +195,17 @@ impl Config {
             return refuse(GiveUpReason::Budget);
         }
         Ok(delay)
+    }
+}
+
+impl Config {
+    /// Gives back the token that [`decide`](Self::decide) withdrew for a retry after
+    /// `failure`, when the call ended before sending it: every retry but a redirect's
+    /// was charged.
+    pub(crate) fn refund(&self, failure: Failure) {
+        if failure.class != Class::Redirect {
+            self.budget.refund();
+        }
     }
 }
 

@@ -408,7 +408,10 @@ async fn a_retry_that_cannot_start_before_the_deadline_is_not_started() {
 async fn failed_responses_are_retried_and_the_last_is_returned() {
     let backend = Script::new([Ok(503), Ok(503), Ok(503), Ok(503), Ok(200)]);
     let events = Events::default();
-    let classify = |status: &u64| {
+    let classified = Arc::new(Mutex::new(0));
+    let counted = Arc::clone(&classified);
+    let classify = move |status: &u64| {
+        *counted.lock().unwrap() += 1;
         (*status == 503).then_some(ResponseFailure {
             class: Class::Transient,
             code: "http.503",
@@ -420,6 +423,7 @@ async fn failed_responses_are_retried_and_the_last_is_returned() {
         tower::Layer::layer(&layer(&events).classify_response(classify), backend.clone());
     assert_eq!(call(&mut service, read()).await, Ok(503));
     assert_eq!(backend.call_count(), 4);
+    assert_eq!(*classified.lock().unwrap(), 4, "each response classified once");
     let give_ups = events.give_ups.lock().unwrap().clone();
     assert_eq!(
         (give_ups[0].reason, give_ups[0].code),
