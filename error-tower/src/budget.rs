@@ -239,11 +239,16 @@ impl Budget {
     /// first), up to the maximum.
     #[cfg_attr(not(feature = "retry"), allow(dead_code))]
     pub(crate) fn refund(&self) {
+        self.add_capped(MILLI);
+    }
+
+    /// Adds `milli` milli-tokens, up to the maximum (a balance already over it stays).
+    fn add_capped(&self, milli: i64) {
         let inner = &*self.inner;
         let _ = inner
             .balance
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |balance| {
-                Some(balance.saturating_add(MILLI).min(inner.max).max(balance))
+                Some(balance.saturating_add(milli).min(inner.max).max(balance))
             });
     }
 
@@ -297,11 +302,7 @@ impl Budget {
             // Another caller credited this interval; its credit is in the balance.
             return true;
         }
-        let _ = inner
-            .balance
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |balance| {
-                Some(balance.saturating_add(credit).min(inner.max).max(balance))
-            });
+        self.add_capped(credit);
         true
     }
 }

@@ -423,7 +423,11 @@ async fn failed_responses_are_retried_and_the_last_is_returned() {
         tower::Layer::layer(&layer(&events).classify_response(classify), backend.clone());
     assert_eq!(call(&mut service, read()).await, Ok(503));
     assert_eq!(backend.call_count(), 4);
-    assert_eq!(*classified.lock().unwrap(), 4, "each response classified once");
+    assert_eq!(
+        *classified.lock().unwrap(),
+        4,
+        "each response classified once"
+    );
     let give_ups = events.give_ups.lock().unwrap().clone();
     assert_eq!(
         (give_ups[0].reason, give_ups[0].code),
