@@ -5,7 +5,7 @@ use core::error::Error;
 use core::fmt;
 use core::time::Duration;
 
-use crate::{ClassifiedError, Value};
+use crate::{ClassRule, ClassifiedError, Entry, Level, Status, Value};
 
 pub use crate::field::REDACTED;
 
@@ -215,41 +215,6 @@ impl<'a> AsDisplay<'a> for std::path::PathBuf {
     }
 }
 
-/// Autoref specialization for the field visitor: `(&&ValueProbe(&field)).value()` is
-/// `Value::Display` for a `Display` field, else `Value::Debug` (a `PathBuf`, say).
-#[doc(hidden)]
-pub struct ValueProbe<'a, T: ?Sized>(pub &'a T);
-
-impl<T: ?Sized> fmt::Debug for ValueProbe<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ValueProbe")
-    }
-}
-
-#[doc(hidden)]
-pub trait ViaDisplay<'a> {
-    fn value(&self) -> Value<'a>;
-}
-
-impl<'a, T: fmt::Display + 'a> ViaDisplay<'a> for &ValueProbe<'a, T> {
-    #[inline]
-    fn value(&self) -> Value<'a> {
-        Value::Display(self.0)
-    }
-}
-
-#[doc(hidden)]
-pub trait ViaDebug<'a> {
-    fn value(&self) -> Value<'a>;
-}
-
-impl<'a, T: fmt::Debug + 'a> ViaDebug<'a> for ValueProbe<'a, T> {
-    #[inline]
-    fn value(&self) -> Value<'a> {
-        Value::Debug(self.0)
-    }
-}
-
 /// A `Duration` from a `retry_after_ms = N` literal, in a `const` context.
 #[doc(hidden)]
 #[inline]
@@ -275,5 +240,192 @@ pub fn optional_backtrace<T: fmt::Display>(backtrace: &Option<T>) -> Option<&dyn
     match backtrace {
         Some(backtrace) => Some(backtrace),
         None => None,
+    }
+}
+
+/// A catalog [`Entry`], for the `Catalog::ENTRIES` table the derive writes.
+///
+/// Its arguments are plain literals, not `Option`s and enum paths: rustc type-checks and
+/// borrow-checks the table of every derived type, and literals are what it checks fastest
+/// (measured: the table with `Option` and enum arguments took a derived crate's build 16%
+/// over this form). `class` is an index into [`Class::ALL`](crate::Class::ALL), or 10 for
+/// `#[class(source)]`, 11 for a transparent case that forwards, `12 + k` for one that falls
+/// back to `Class::ALL[k]`, and 22 for `#[class(with = ..)]`; `status` and `level` are
+/// 1 + an index into [`Status::ALL`](crate::Status::ALL) and
+/// [`Level::ALL`](crate::Level::ALL), or 0 for none; `retry_after` is 1 + the
+/// `retry_after_ms`, or 0 for none.
+#[doc(hidden)]
+#[must_use]
+#[allow(clippy::too_many_arguments, clippy::cast_possible_truncation)]
+pub const fn entry(
+    type_name: &'static str,
+    name: &'static str,
+    code: &'static str,
+    class: u8,
+    status: u8,
+    level: u8,
+    retry_after: u128,
+    message: &'static str,
+    fields: &'static [&'static str],
+    redacted: &'static [&'static str],
+) -> Entry {
+    let class = match class {
+        0..=9 => ClassRule::Fixed(crate::Class::ALL[class as usize]),
+        10 => ClassRule::Source,
+        11 => ClassRule::Transparent(None),
+        12..=21 => ClassRule::Transparent(Some(crate::Class::ALL[class as usize - 12])),
+        _ => ClassRule::Function,
+    };
+    let status = match status {
+        0 => None,
+        n => Some(Status::ALL[n as usize - 1]),
+    };
+    let level = match level {
+        0 => None,
+        n => Some(Level::ALL[n as usize - 1]),
+    };
+    // `retry_after - 1` is a `retry_after_ms = N` that the derive parsed as a `u64`.
+    let retry_after = match retry_after {
+        0 => None,
+        n => Some(Duration::from_millis((n - 1) as u64)),
+    };
+    Entry {
+        type_name,
+        name,
+        code,
+        class,
+        status,
+        level,
+        retry_after,
+        message,
+        fields,
+        redacted,
+    }
+}
+
+/// `{field:p}`: the pointer the field holds (a `Box`'s, a reference's), not the address of
+/// the derive's own reference to the field, as `format!("{:p}", e.field)` would print.
+#[doc(hidden)]
+pub struct Var<'a, T: ?Sized>(pub &'a T);
+
+impl<T: ?Sized> fmt::Debug for Var<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Var")
+    }
+}
+
+impl<T: fmt::Pointer + ?Sized> fmt::Pointer for Var<'_, T> {
+    #[inline]
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Pointer::fmt(self.0, f)
+    }
+}
+
+/// Autoref specialization for the `source()` of a transparent case that does not forward
+/// its classification (it has a class of its own): the inner error's own source when the
+/// field is an error (`ViaError`), or dereferences to one (`ViaDeref`: `anyhow::Error`,
+/// `Box<dyn Error>`), and `None` for a field that is only `Display` (`ViaDisplay`).
+#[doc(hidden)]
+pub struct SourceProbe<'a, T: ?Sized>(pub &'a T);
+
+impl<T: ?Sized> fmt::Debug for SourceProbe<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SourceProbe")
+    }
+}
+
+#[doc(hidden)]
+pub trait ViaSourceError<'a> {
+    fn inner_error(&self) -> Option<&'a (dyn Error + 'static)>;
+}
+
+impl<'a, T: Error + 'static> ViaSourceError<'a> for &&SourceProbe<'a, T> {
+    #[inline]
+    fn inner_error(&self) -> Option<&'a (dyn Error + 'static)> {
+        Some(self.0)
+    }
+}
+
+#[doc(hidden)]
+pub trait ViaSourceDeref<'a> {
+    fn inner_error(&self) -> Option<&'a (dyn Error + 'static)>;
+}
+
+impl<'a, T> ViaSourceDeref<'a> for &SourceProbe<'a, T>
+where
+    T: core::ops::Deref + ?Sized,
+    T::Target: AsDynError<'static> + 'static,
+{
+    #[inline]
+    fn inner_error(&self) -> Option<&'a (dyn Error + 'static)> {
+        Some(self.0.deref().as_dyn_error())
+    }
+}
+
+#[doc(hidden)]
+pub trait ViaSourceDisplay<'a> {
+    fn inner_error(&self) -> Option<&'a (dyn Error + 'static)>;
+}
+
+impl<'a, T: ?Sized> ViaSourceDisplay<'a> for SourceProbe<'a, T> {
+    #[inline]
+    fn inner_error(&self) -> Option<&'a (dyn Error + 'static)> {
+        None
+    }
+}
+
+/// Autoref specialization for the field visitor: `(&&Show(&field)).display()` is
+/// `Value::Display` when the field's type has `Display`, and `(&&Show(&field)).debug()` is
+/// `Value::Debug` when it has `Debug`; otherwise the fallback answers, which never runs:
+/// a field that the message shows is formatted by the `Display` impl too, which then
+/// reports the missing trait, once, at the field. Without the fallback the visitor would
+/// report it a second time.
+#[doc(hidden)]
+pub struct Show<'a, T>(pub &'a T);
+
+impl<T> fmt::Debug for Show<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Show")
+    }
+}
+
+#[doc(hidden)]
+pub trait ShowDisplay<'a> {
+    fn display(&self) -> Value<'a>;
+}
+
+impl<'a, T: fmt::Display> ShowDisplay<'a> for &Show<'a, T> {
+    #[inline]
+    fn display(&self) -> Value<'a> {
+        Value::Display(self.0)
+    }
+}
+
+#[doc(hidden)]
+pub trait ShowDebug<'a> {
+    fn debug(&self) -> Value<'a>;
+}
+
+impl<'a, T: fmt::Debug> ShowDebug<'a> for &Show<'a, T> {
+    #[inline]
+    fn debug(&self) -> Value<'a> {
+        Value::Debug(self.0)
+    }
+}
+
+#[doc(hidden)]
+pub trait ShowNothing<'a> {
+    fn display(&self) -> Value<'a>;
+    fn debug(&self) -> Value<'a>;
+}
+
+impl<'a, T> ShowNothing<'a> for Show<'a, T> {
+    #[inline]
+    fn display(&self) -> Value<'a> {
+        Value::Redacted
+    }
+    #[inline]
+    fn debug(&self) -> Value<'a> {
+        Value::Redacted
     }
 }

@@ -11,7 +11,7 @@
 
 use core::time::Duration;
 
-use crate::{Class, Level, Status, Visit};
+use crate::{Class, ClassRule, Entry, Level, Status, Visit};
 
 /// An error that says what its caller must do: the [`Class`], a stable `code`, a
 /// `retry_after` hint and structured fields.
@@ -62,21 +62,51 @@ use crate::{Class, Level, Status, Visit};
     note = "derive it with `#[derive(ClassifiedError)]`, or implement `error_core::ClassifiedError` for it by hand"
 )]
 pub trait ClassifiedError: core::error::Error {
+    /// The error's [catalog](crate::catalog) entry: what its attributes say about it, the
+    /// same for every instance of the variant. The derive implements it, and the trait's
+    /// other methods read it unless they are overridden; the default is `None`.
+    fn entry(&self) -> Option<&'static Entry> {
+        None
+    }
+
     /// What the caller should do about this error.
-    fn class(&self) -> Class;
+    ///
+    /// The default is the [entry](ClassifiedError::entry)'s class. An error with no entry and
+    /// no `class()` of its own is [`Class::Internal`]: the same answer
+    /// [`classify`](crate::classify) gives for an error that says nothing. Implement either
+    /// this method or `entry()`.
+    fn class(&self) -> Class {
+        match self.entry() {
+            Some(entry) => match entry.class {
+                ClassRule::Fixed(class) | ClassRule::Transparent(Some(class)) => class,
+                _ => Class::Internal,
+            },
+            None => Class::Internal,
+        }
+    }
 
     /// A stable, low-cardinality identifier for this kind of error, fit for metrics labels
     /// and `error.type`: never the message.
     ///
     /// The derive's default is `"EnumName::Variant"` for an enum variant and `"StructName"`
-    /// for a struct; `#[class(KIND, code = "...")]` overrides it.
-    fn code(&self) -> &'static str;
+    /// for a struct; `#[class(KIND, code = "...")]` overrides it. The trait's default is the
+    /// [entry](ClassifiedError::entry)'s code, else the [`type_name`](ClassifiedError::type_name).
+    fn code(&self) -> &'static str {
+        match self.entry() {
+            Some(entry) => entry.code,
+            None => self.type_name(),
+        }
+    }
 
     /// How long the caller should wait before retrying, when the callee knows.
     ///
-    /// `None` (the default) means "no hint": the caller's own backoff applies.
+    /// `None` means "no hint": the caller's own backoff applies. The default is the
+    /// [entry](ClassifiedError::entry)'s constant hint (`retry_after_ms = ..`).
     fn retry_after(&self) -> Option<Duration> {
-        None
+        match self.entry() {
+            Some(entry) => entry.retry_after,
+            None => None,
+        }
     }
 
     /// Calls `visitor` once per structured field of this error (not of its sources), in
@@ -92,7 +122,13 @@ pub trait ClassifiedError: core::error::Error {
     /// forwards to the source for `#[class(source)]` and `#[error(transparent)]` (a
     /// variant's own `status = ..` wins over the source's).
     fn status(&self) -> Status {
-        Status::from_class(self.class())
+        match self.entry() {
+            Some(Entry {
+                status: Some(status),
+                ..
+            }) => *status,
+            _ => Status::from_class(self.class()),
+        }
     }
 
     /// The level at which to log this error. The default is the class's
@@ -100,7 +136,12 @@ pub trait ClassifiedError: core::error::Error {
     /// forwards to the source for `#[class(source)]` and `#[error(transparent)]` (a
     /// variant's own `level = ..` wins over the source's).
     fn level(&self) -> Level {
-        Level::from_class(self.class())
+        match self.entry() {
+            Some(Entry {
+                level: Some(level), ..
+            }) => *level,
+            _ => Level::from_class(self.class()),
+        }
     }
 
     /// The [`source`](core::error::Error::source), when it is known to be a classified error
@@ -112,34 +153,39 @@ pub trait ClassifiedError: core::error::Error {
         None
     }
 
-    /// The fully qualified name of the error's type, as [`core::any::type_name`] gives it
-    /// (`"my_crate::storage::StorageError"`): what OpenTelemetry's `exception.type` holds.
+    /// The fully qualified name of the error's type (`"my_crate::storage::StorageError"`):
+    /// what OpenTelemetry's `exception.type` holds.
     ///
-    /// The default body is monomorphised for each implementing type, so through
-    /// `&dyn ClassifiedError` it is the dynamic type's fully qualified name, not
-    /// `"dyn ClassifiedError"`. `&T` and `Box<T>` forward to `T`.
-    /// [`error_core::Error`](crate::Error) gives the name of the typed error it was made
-    /// from (the meaningful error, not the wrapper), or for an ad-hoc error its own,
-    /// `"error_core::error::Error"`; a `std::io::Error` gives the classified error it wraps,
-    /// else `"std::io::error::Error"`. The derive keeps the default: a derived type (a
-    /// transparent one too) names itself.
-    ///
-    /// Like `core::any::type_name`, the text is for diagnostics: it is not guaranteed to be
-    /// the same across compiler versions, so do not match on it.
+    /// For a derived type it is [`Catalog::TYPE_NAME`](crate::Catalog::TYPE_NAME), from the
+    /// [entry](ClassifiedError::entry): the `module_path!()` where the type is written and its
+    /// name, without generic arguments, fixed by the source and so stable across compiler
+    /// versions; a transparent type names itself too. Without an entry the default is
+    /// [`core::any::type_name`], monomorphised for each implementing type, so through
+    /// `&dyn ClassifiedError` it is still the dynamic type's name; that text is for
+    /// diagnostics only, since the compiler does not promise to keep it. `&T` and `Box<T>`
+    /// forward to `T`. [`error_core::Error`](crate::Error) gives the name of the typed error
+    /// it was made from (the meaningful error, not the wrapper), or for an ad-hoc error its
+    /// own, `"error_core::error::Error"`; a `std::io::Error` gives the classified error it
+    /// wraps, else `"std::io::error::Error"`.
     ///
     /// ```
     /// use error_core::ClassifiedError;
     ///
-    /// #[derive(Debug, ClassifiedError)]
-    /// #[class(busy)]
-    /// #[error("queue full")]
-    /// struct QueueFull;
+    /// mod storage {
+    ///     #[derive(Debug, error_core::ClassifiedError)]
+    ///     #[class(busy)]
+    ///     #[error("queue full")]
+    ///     pub struct QueueFull;
+    /// }
     ///
-    /// let erased: &dyn ClassifiedError = &QueueFull;
-    /// assert_eq!(erased.type_name(), core::any::type_name::<QueueFull>());
+    /// let erased: &dyn ClassifiedError = &storage::QueueFull;
+    /// assert_eq!(erased.type_name(), concat!(module_path!(), "::storage::QueueFull"));
     /// ```
     fn type_name(&self) -> &'static str {
-        core::any::type_name::<Self>()
+        match self.entry() {
+            Some(entry) => entry.type_name,
+            None => core::any::type_name::<Self>(),
+        }
     }
 
     /// A backtrace captured with the error, when it holds one: what OpenTelemetry's
@@ -185,6 +231,10 @@ pub trait Boundary: ClassifiedError {}
 /// every pointer type, so that a method added to the trait is forwarded everywhere.
 macro_rules! forward_classified {
     () => {
+        fn entry(&self) -> Option<&'static Entry> {
+            (**self).entry()
+        }
+
         fn class(&self) -> Class {
             (**self).class()
         }
@@ -229,6 +279,15 @@ impl<T: ClassifiedError + ?Sized> ClassifiedError for &T {
 
 #[cfg(feature = "alloc")]
 impl<T: ClassifiedError> ClassifiedError for alloc::boxed::Box<T> {
+    forward_classified!();
+}
+
+/// An error shared between tasks (`Arc<io::Error>`, `Arc<dyn ClassifiedError + Send +
+/// Sync>`) is classified as the error it shares, so that `#[class(source)]` and reports see
+/// through the `Arc`. (`Rc<T>` is not an `Error` in `std`, so it cannot be a
+/// `ClassifiedError`.)
+#[cfg(all(feature = "alloc", target_has_atomic = "ptr"))]
+impl<T: ClassifiedError + ?Sized> ClassifiedError for alloc::sync::Arc<T> {
     forward_classified!();
 }
 

@@ -2,10 +2,11 @@
 //!
 //! An error that starts in a storage layer reaches an RPC handler through several layers, and
 //! each layer adds its own context ("failed to create replica" and the replica's uuid)
-//! without repeating the cause. For every variant, `#[derive(ClassifiedError)]` generates a
-//! *context selector*, a struct named `{Variant}Ctx` holding the variant's fields other than
-//! the source, each of any type that converts `Into` the field's type. [`ResultExt::context`]
-//! then wraps an error from below into the variant:
+//! without repeating the cause. For every variant of a type that says `#[class(context)]`,
+//! `#[derive(ClassifiedError)]` generates a *context selector*, a struct named
+//! `{Variant}Ctx` holding the variant's fields other than the source, each of any type that
+//! converts `Into` the field's type. [`ResultExt::context`] then wraps an error from below
+//! into the variant:
 //!
 //! ```
 //! use error_core::{ClassifiedError, ResultExt};
@@ -16,6 +17,7 @@
 //! struct ReplicaExists;
 //!
 //! #[derive(Debug, ClassifiedError)]
+//! #[class(context)]
 //! enum RpcError {
 //!     #[error("failed to create replica")]
 //!     #[class(source)]
@@ -32,11 +34,23 @@
 //! `None` into that error, and the selector's own `build()` and `fail()` make the error and
 //! an `Err` of it.
 //!
-//! The selectors live beside the enum, with its visibility, so two enums in one module that
-//! share a variant name would define the same selector twice. The advice is snafu's: one
-//! error enum per module. Otherwise `#[class(context = module)]` on the enum puts its
-//! selectors in a module named after it (`propose_error::NotLeaderCtx`), and
-//! `#[class(context = none)]` generates none.
+//! # Why selectors are asked for, not generated for every type
+//!
+//! snafu generates a selector for every variant; thiserror generates none. Selectors are
+//! opt-in here, for three reasons. A crate switched from thiserror has no use for them and
+//! should not pay for them: each is a generic struct and a trait impl, which rustc
+//! type-checks whether or not anything names it, and on a crate of many error enums they
+//! were most of the derive's compile time. Two enums in one module commonly share a variant
+//! name (`Io`, `Timeout`), and their selectors, which live beside the enum with its
+//! visibility, would collide; a type that asks for selectors has decided where they go. And
+//! a name that appears in a module because of an attribute two screens away is the kind of
+//! surprise an opt-in makes explicit.
+//!
+//! `#[class(context)]` on the enum (or the struct) puts the selectors beside it; two enums
+//! in one module that both ask for them and share a variant name are a compile error at the
+//! two variants, whose advice is snafu's: one error enum per module. Otherwise
+//! `#[class(context = module)]` puts the type's selectors in a module named after it
+//! (`propose_error::NotLeaderCtx`). `#[class(context = none)]`, the default, generates none.
 
 /// A context selector: turns a source error into the error `E`.
 ///
@@ -105,6 +119,7 @@ impl<T, S> ResultExt<T, S> for Result<T, S> {
 /// use error_core::{ClassifiedError, OptionExt};
 ///
 /// #[derive(Debug, ClassifiedError)]
+/// #[class(context)]
 /// enum LookupError {
 ///     #[error("pool not found")]
 ///     #[class(invalid)]

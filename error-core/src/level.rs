@@ -36,6 +36,15 @@ pub enum Level {
 }
 
 impl Level {
+    /// Every level, from the most severe.
+    pub const ALL: [Level; 5] = [
+        Level::Error,
+        Level::Warn,
+        Level::Info,
+        Level::Debug,
+        Level::Trace,
+    ];
+
     /// The default level of a class:
     ///
     /// | class | level |

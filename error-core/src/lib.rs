@@ -83,6 +83,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod catalog;
 pub mod class;
 pub mod classified;
 pub mod context;
@@ -100,6 +101,8 @@ pub mod __private;
 
 // Each module's documentation argues its design; its items are also here, at the root,
 // where code names them.
+#[doc(inline)]
+pub use crate::catalog::{Catalog, ClassRule, Entry};
 #[doc(inline)]
 pub use crate::class::{Class, ParseClassError};
 #[doc(inline)]

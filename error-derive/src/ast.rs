@@ -30,8 +30,13 @@ pub(crate) struct Case<'a> {
     pub(crate) variant: Option<&'a syn::Variant>,
     pub(crate) attrs: Attrs<'a>,
     pub(crate) fields: Vec<Field<'a>>,
+    /// The case's `#[error(...)]`: its own, or for a variant without one, the enum's.
+    pub(crate) display: Option<attr::Display<'a>>,
     /// The `#[error("...")]` message, scanned against the fields.
     pub(crate) message: Option<Scanned>,
+    /// `#[kv(skip)]` on the case or (for a variant) the enum: only fields with a `#[kv(..)]`
+    /// of their own are data.
+    pub(crate) kv_skip: bool,
 }
 
 /// One field of a case.
@@ -39,22 +44,29 @@ pub(crate) struct Field<'a> {
     pub(crate) attrs: FieldAttrs<'a>,
     pub(crate) member: Member,
     pub(crate) ty: &'a Type,
-    /// The local the generated `match` arms bind this field to.
+    /// The local that `Display`'s `match` arms bind this field to: the field's own name
+    /// (`_0` for a tuple field), so that the message's arguments can name it as thiserror's
+    /// can (`path.display()`).
     pub(crate) binding: Ident,
+    /// The local the other generated `match` arms bind this field to (`__field_name`), which
+    /// no constant or unit struct of the user's can shadow.
+    pub(crate) var: Ident,
     /// The key in ``key=`value` `` pairs and in the field visitor: the name without `r#`,
     /// or the tuple index.
     pub(crate) key: String,
+    /// Written as a raw identifier (`r#source`): never the implicit source.
+    pub(crate) raw: bool,
+    /// The field's attributes as written, malformed ones included.
+    pub(crate) written: &'a [syn::Attribute],
 }
 
 impl<'a> Input<'a> {
     /// Parses the input, recording every attribute error in `cx`. Returns `None` for a union.
     pub(crate) fn from_syn(cx: &Ctxt, input: &'a DeriveInput) -> Option<Self> {
         match &input.data {
-            Data::Enum(data) => Some(Input {
-                original: input,
-                attrs: attr::item_attrs(cx, &input.attrs, Place::Enum),
-                is_enum: true,
-                cases: data
+            Data::Enum(data) => {
+                let attrs = attr::item_attrs(cx, &input.attrs, Place::Enum);
+                let cases = data
                     .variants
                     .iter()
                     .map(|variant| {
@@ -63,10 +75,17 @@ impl<'a> Input<'a> {
                             Some(variant),
                             attr::item_attrs(cx, &variant.attrs, Place::Variant),
                             fields(cx, &variant.fields),
+                            Some(&attrs),
                         )
                     })
-                    .collect(),
-            }),
+                    .collect();
+                Some(Input {
+                    original: input,
+                    attrs,
+                    is_enum: true,
+                    cases,
+                })
+            }
             Data::Struct(data) => Some(Input {
                 original: input,
                 attrs: Attrs::empty(),
@@ -76,6 +95,7 @@ impl<'a> Input<'a> {
                     None,
                     attr::item_attrs(cx, &input.attrs, Place::Struct),
                     fields(cx, &data.fields),
+                    None,
                 )],
             }),
             Data::Union(data) => {
@@ -107,22 +127,35 @@ impl<'a> Input<'a> {
 }
 
 impl<'a> Case<'a> {
+    /// A case; `container` is the enum's attributes, for a variant.
     fn new(
         ident: &'a Ident,
         variant: Option<&'a syn::Variant>,
         attrs: Attrs<'a>,
         fields: Vec<Field<'a>>,
+        container: Option<&Attrs<'a>>,
     ) -> Self {
-        let message = match &attrs.display {
+        // A variant without an `#[error]` of its own takes the enum's, as in thiserror; a
+        // malformed one of its own (already reported) does not fall back.
+        let display = match (&attrs.display, container) {
+            (Some(display), _) => Some(display.clone()),
+            (None, Some(container)) if !attrs.display_malformed => container.display.clone(),
+            (None, _) => None,
+        };
+        let message = match &display {
             Some(attr::Display::Fmt { lit, args, .. }) => Some(fmt::scan(lit, args, &fields)),
             _ => None,
         };
+        let kv_skip = attrs.kv_skip.is_some()
+            || container.is_some_and(|container| container.kv_skip.is_some());
         Case {
             ident,
             variant,
             attrs,
             fields,
+            display,
             message,
+            kv_skip,
         }
     }
 }
@@ -132,19 +165,20 @@ fn fields<'a>(cx: &Ctxt, fields: &'a Fields) -> Vec<Field<'a>> {
         .iter()
         .enumerate()
         .map(|(index, field)| {
-            let (member, binding, key) = match &field.ident {
+            let (member, binding, key, raw) = match &field.ident {
                 Some(ident) => {
                     let key = ident.unraw().to_string();
-                    (
-                        Member::Named(ident.clone()),
-                        format_ident!("__field_{}", key, span = Span::call_site()),
-                        key,
-                    )
+                    let raw = ident.to_string().starts_with("r#");
+                    // The field's own name, with its own span, so that an argument of the
+                    // message can name it without the dot (`path.display()`), as in
+                    // thiserror.
+                    (Member::Named(ident.clone()), ident.clone(), key, raw)
                 }
                 None => (
                     Member::Unnamed(index.into()),
-                    format_ident!("__field_{}", index, span = Span::call_site()),
+                    format_ident!("_{}", index, span = Span::call_site()),
                     index.to_string(),
+                    false,
                 ),
             };
             Field {
@@ -152,7 +186,10 @@ fn fields<'a>(cx: &Ctxt, fields: &'a Fields) -> Vec<Field<'a>> {
                 member,
                 ty: &field.ty,
                 binding,
+                var: format_ident!("__field_{}", key, span = Span::call_site()),
                 key,
+                raw,
+                written: &field.attrs,
             }
         })
         .collect()

@@ -57,14 +57,14 @@ pub(crate) const LEVELS: [(&str, &str); 5] = [
     ("trace", "Trace"),
 ];
 
-/// Where an enum's context selectors go: `context = module` or `context = none`.
+/// Where an enum's context selectors go: `context`, `context = module` or `context = none`.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Context {
-    /// Beside the enum (the default, when no `context` is written).
+    /// Beside the enum: `context`.
     Here,
-    /// In a module named after the enum.
+    /// In a module named after the enum: `context = module`.
     Module,
-    /// Nowhere.
+    /// Nowhere: `context = none`, and the default.
     None,
 }
 
@@ -80,6 +80,9 @@ pub(crate) enum Place {
 pub(crate) struct Attrs<'a> {
     pub(crate) display: Option<Display<'a>>,
     pub(crate) class: Option<ClassAttr>,
+    /// `#[kv(skip)]` on the item: no field is appended or visited unless it opts back in
+    /// with a `#[kv(..)]` of its own.
+    pub(crate) kv_skip: Option<&'a Attribute>,
     /// An `#[error]` was written but is malformed (its error is already recorded):
     /// validation does not also report it missing.
     pub(crate) display_malformed: bool,
@@ -92,13 +95,15 @@ impl Attrs<'_> {
         Attrs {
             display: None,
             class: None,
+            kv_skip: None,
             display_malformed: false,
             class_malformed: false,
         }
     }
 }
 
-/// `#[error("...", args)]` or `#[error(transparent)]`.
+/// `#[error("...", args)]`, `#[error(transparent)]` or `#[error(fmt = path)]`.
+#[derive(Clone)]
 pub(crate) enum Display<'a> {
     Fmt {
         original: &'a Attribute,
@@ -108,12 +113,19 @@ pub(crate) enum Display<'a> {
     Transparent {
         original: &'a Attribute,
     },
+    /// A function that writes the message: `fn(&Field1, &Field2, .., &mut Formatter)`.
+    FmtPath {
+        original: &'a Attribute,
+        path: syn::ExprPath,
+    },
 }
 
 impl Display<'_> {
     pub(crate) fn original(&self) -> &Attribute {
         match self {
-            Display::Fmt { original, .. } | Display::Transparent { original } => original,
+            Display::Fmt { original, .. }
+            | Display::Transparent { original }
+            | Display::FmtPath { original, .. } => original,
         }
     }
 }
@@ -130,6 +142,8 @@ pub(crate) struct ClassAttr {
     /// `level = NAME`: the variant of `error_core::Level`.
     pub(crate) level: Option<(Ident, &'static str)>,
     pub(crate) context: Option<(Ident, Context)>,
+    /// `with = path`: a function of the case's fields that returns its class.
+    pub(crate) with: Option<(Ident, syn::ExprPath)>,
     pub(crate) exhaustive: Option<Ident>,
     pub(crate) free_messages: Option<Ident>,
 }
@@ -158,7 +172,7 @@ pub(crate) struct FieldAttrs<'a> {
     pub(crate) kv: Option<Kv<'a>>,
 }
 
-/// `#[kv(skip)]`, `#[kv(debug)]` or `#[kv(redact)]`.
+/// `#[kv(skip)]`, `#[kv(display)]`, `#[kv(debug)]` or `#[kv(redact)]`.
 pub(crate) struct Kv<'a> {
     pub(crate) original: &'a Attribute,
     pub(crate) mode: KvMode,
@@ -167,14 +181,20 @@ pub(crate) struct Kv<'a> {
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum KvMode {
     Skip,
+    /// Shown with `Display`: the default, written to opt a field back in under an item's
+    /// `#[kv(skip)]`.
+    Display,
     Debug,
     Redact,
 }
+
+const KV_MODES: &str = "skip, display, debug, redact";
 
 impl KvMode {
     fn name(self) -> &'static str {
         match self {
             KvMode::Skip => "skip",
+            KvMode::Display => "display",
             KvMode::Debug => "debug",
             KvMode::Redact => "redact",
         }
@@ -201,12 +221,7 @@ pub(crate) fn item_attrs<'a>(cx: &Ctxt, attrs: &'a [Attribute], place: Place) ->
         };
         match name.as_str() {
             "error" => {
-                if place == Place::Enum {
-                    cx.error_at(
-                        path_span(attr),
-                        "#[error(...)] goes on each variant, not on the enum",
-                    );
-                } else if out.display.is_some() {
+                if out.display.is_some() {
                     cx.error_at(path_span(attr), "duplicate #[error] attribute");
                 } else {
                     let before = cx.error_count();
@@ -227,6 +242,21 @@ pub(crate) fn item_attrs<'a>(cx: &Ctxt, attrs: &'a [Attribute], place: Place) ->
                 // `#[from(...)]` belongs to another derive (derive_more); thiserror ignores
                 // it too.
             }
+            "kv" => match parse_kv_attr(cx, attr) {
+                Some(KvMode::Skip) if out.kv_skip.is_some() => {
+                    cx.error_at(path_span(attr), "duplicate #[kv] attribute");
+                }
+                Some(KvMode::Skip) => out.kv_skip = Some(attr),
+                Some(other) => cx.error_at(
+                    path_span(attr),
+                    format_args!(
+                        "#[kv({})] goes on a field; on {}, only #[kv(skip)] (no field is appended unless it says so)",
+                        other.name(),
+                        place_name(place)
+                    ),
+                ),
+                None => {}
+            },
             other if FIELD_ATTRS.contains(&other) => {
                 cx.error_at(
                     path_span(attr),
@@ -369,9 +399,12 @@ fn parse_error_attr<'a>(cx: &Ctxt, attr: &'a Attribute) -> Option<Display<'a>> {
                 args,
             }));
         }
-        let ident: Ident = input
-            .parse()
-            .map_err(|e| syn::Error::new(e.span(), "expected a string literal or `transparent`"))?;
+        let ident: Ident = input.parse().map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                "expected a string literal, `transparent` or `fmt = path::to::function`",
+            )
+        })?;
         if ident == "transparent" {
             let rest: TokenStream = input.parse()?;
             if !rest.is_empty() {
@@ -379,14 +412,24 @@ fn parse_error_attr<'a>(cx: &Ctxt, attr: &'a Attribute) -> Option<Display<'a>> {
             }
             return Ok(Some(Display::Transparent { original: attr }));
         }
-        let message = if ident == "fmt" {
-            "#[error(fmt = ...)] is not supported; write the message with #[error(\"...\")]"
-        } else {
-            "expected a string literal or `transparent`"
-        };
+        if ident == "fmt" && input.peek(Token![=]) {
+            input.parse::<Token![=]>()?;
+            let path: syn::ExprPath = input.parse()?;
+            let rest: TokenStream = input.parse()?;
+            if !rest.is_empty() {
+                cx.error_spanned_by(rest, "unexpected tokens after the function's path");
+            }
+            return Ok(Some(Display::FmtPath {
+                original: attr,
+                path,
+            }));
+        }
         // Skip the rest: the error is reported once, at the first wrong token.
         input.parse::<TokenStream>()?;
-        cx.error_at(ident.span(), message);
+        cx.error_at(
+            ident.span(),
+            "expected a string literal, `transparent` or `fmt = path::to::function`",
+        );
         Ok(None)
     });
     parsed.unwrap_or_else(|error| {
@@ -464,6 +507,7 @@ fn parse_class_attr(cx: &Ctxt, attr: &Attribute, place: Place) -> Option<ClassAt
         status: None,
         level: None,
         context: None,
+        with: None,
         exhaustive: None,
         free_messages: None,
     };
@@ -506,6 +550,19 @@ fn parse_class_word(cx: &Ctxt, word: &Ident, place: Place, out: &mut ClassAttr) 
             }
             &mut out.exhaustive
         }
+        "context" => {
+            if place == Place::Variant {
+                cx.error_at(
+                    word.span(),
+                    "`context` goes on the enum or the struct, not on a variant",
+                );
+            } else if out.context.is_some() {
+                cx.error_at(word.span(), "duplicate `context`");
+            } else {
+                out.context = Some((word.clone(), Context::Here));
+            }
+            return;
+        }
         "free_messages" => {
             if !matches!(place, Place::Enum | Place::Struct) {
                 cx.error_at(
@@ -544,6 +601,15 @@ fn parse_class_word(cx: &Ctxt, word: &Ident, place: Place, out: &mut ClassAttr) 
                     format_args!(
                         "conflicting class `{name}`: this #[class] already says `{}`",
                         previous.ident
+                    ),
+                );
+                return;
+            }
+            if out.with.is_some() {
+                cx.error_at(
+                    word.span(),
+                    format_args!(
+                        "conflicting class `{name}`: this #[class] already decides the class `with` a function"
                     ),
                 );
                 return;
@@ -641,18 +707,41 @@ fn parse_class_option(
                 unknown_value(cx, "context", &value, ["module", "none"].into_iter());
             }
         }
+        "with" => parse_with(cx, input.parse()?, key, place, out),
         _ => {
             // Skip the value so that parsing can go on with the next option.
             input.parse::<syn::Expr>()?;
             cx.error_at(
                 key.span(),
                 format_args!(
-                    "unknown #[class] option `{name}`; expected one of: code, retry_after_ms, status, level, context"
+                    "unknown #[class] option `{name}`; expected one of: code, retry_after_ms, status, level, context, with"
                 ),
             );
         }
     }
     Ok(())
+}
+
+/// `with = path`, after the `=`.
+fn parse_with(cx: &Ctxt, path: syn::ExprPath, key: &Ident, place: Place, out: &mut ClassAttr) {
+    if place == Place::Enum {
+        cx.error_at(
+            key.span(),
+            "`with` goes on a variant: the function takes the variant's fields",
+        );
+    } else if out.with.is_some() {
+        cx.error_at(key.span(), "duplicate `with`");
+    } else if let Some(previous) = &out.kind {
+        cx.error_at(
+            key.span(),
+            format_args!(
+                "conflicting class: this #[class] already says `{}`; `with` decides the class by calling the function",
+                previous.ident
+            ),
+        );
+    } else {
+        out.with = Some((key.clone(), path));
+    }
 }
 
 fn unknown_value(
@@ -675,12 +764,12 @@ fn parse_kv_attr(cx: &Ctxt, attr: &Attribute) -> Option<KvMode> {
     if let Meta::Path(_) = attr.meta {
         cx.error_at(
             path_span(attr),
-            "expected #[kv(skip)], #[kv(debug)] or #[kv(redact)]",
+            "expected #[kv(skip)], #[kv(display)], #[kv(debug)] or #[kv(redact)]",
         );
         return None;
     }
     if let Some(span) = parens_span(attr) {
-        cx.error_at(span, "expected one of: skip, debug, redact");
+        cx.error_at(span, format_args!("expected one of: {KV_MODES}"));
         return None;
     }
     let mut mode: Option<KvMode> = None;
@@ -689,14 +778,13 @@ fn parse_kv_attr(cx: &Ctxt, attr: &Attribute) -> Option<KvMode> {
             let word: Ident = input.parse()?;
             let this = match word.to_string().as_str() {
                 "skip" => KvMode::Skip,
+                "display" => KvMode::Display,
                 "debug" => KvMode::Debug,
                 "redact" => KvMode::Redact,
                 other => {
                     cx.error_at(
                         word.span(),
-                        format_args!(
-                            "unknown #[kv] option `{other}`; expected one of: skip, debug, redact"
-                        ),
+                        format_args!("unknown #[kv] option `{other}`; expected one of: {KV_MODES}"),
                     );
                     continue_after_comma(input)?;
                     continue;

@@ -14,12 +14,13 @@ use crate::ast::{Case, Field, Input};
 use crate::attr::Context;
 use crate::expand::respan;
 
-/// The selectors of every non-transparent case, placed as `context = ...` says.
+/// The selectors of every non-transparent case, placed as `context` says; none when the
+/// type does not ask for them.
 pub(crate) fn selectors(input: &Input) -> TokenStream {
     let context = input
         .container_class()
         .and_then(|class| class.context.as_ref())
-        .map_or(Context::Here, |(_, context)| *context);
+        .map_or(Context::None, |(_, context)| *context);
     if context == Context::None {
         return TokenStream::new();
     }
@@ -46,7 +47,7 @@ pub(crate) fn selectors(input: &Input) -> TokenStream {
     );
     quote! {
         #[doc = #doc]
-        #[allow(unreachable_pub, dead_code)]
+        #[allow(unreachable_pub, dead_code, deprecated)]
         #enum_vis mod #module {
             #[allow(unused_imports)]
             use super::*;
@@ -322,7 +323,7 @@ fn selector(input: &Input, case: &Case, vis: &Visibility, in_module: bool) -> To
 
     let allows = quote! {
         #[automatically_derived]
-        #[allow(unused_qualifications, clippy::used_underscore_binding)]
+        #[allow(unused_qualifications, deprecated, clippy::used_underscore_binding)]
     };
     let into_error = quote! {
         #allows
@@ -386,7 +387,7 @@ fn selector(input: &Input, case: &Case, vis: &Visibility, in_module: bool) -> To
     let colliding = respan(
         quote! {
             #[doc = #doc]
-            #[allow(dead_code, unreachable_pub)]
+            #[allow(dead_code, unreachable_pub, deprecated)]
             #vis type #alias<#(#params),*> = #selector_ty;
 
             #unit_value
@@ -400,7 +401,7 @@ fn selector(input: &Input, case: &Case, vis: &Visibility, in_module: bool) -> To
     quote! {
         #[doc(hidden)]
         #derives
-        #[allow(dead_code, unreachable_pub, non_camel_case_types)]
+        #[allow(dead_code, unreachable_pub, non_camel_case_types, deprecated)]
         #definition
 
         #colliding

@@ -1,25 +1,40 @@
 //! Code generation. It runs only on input that validation accepted, and cannot fail.
 //!
+//! What it generates, and why it is shaped so (a derive's compile time is the user's build
+//! time, and rustc spends it type- and borrow-checking what a derive emits):
+//!
+//! - `Display`: one `match`, one `write!` per case, as thiserror's; the ``key=`value` ``
+//!   pairs are part of the same format string.
+//! - `Error`: `source()` only when a case has a source.
+//! - `ClassifiedError`: one method, `entry()`, a `match` that says which row of the
+//!   `Catalog` table an instance is; the trait's provided methods read class, code, status,
+//!   level and retry hint from the row, and are instantiated only where they are called.
+//!   A method is generated only where some case decides it per instance (a class read from
+//!   the source or a function, a `#[retry_after]` field), and `visit_fields`,
+//!   `classified_source` and `backtrace` only where some case has something to say.
+//! - `Catalog`: the table itself, a `const`.
+//! - `From` for `#[from]` fields, and context selectors only where asked for.
+//!
 //! Generated code names everything by absolute path (`::core::…`, `::error_core::…`) so that
 //! a user's own `Result`, `Error`, `Option`, `core` or `Display` never changes its meaning,
 //! carries `#[automatically_derived]`, and allows the lints that derived code cannot satisfy
-//! by construction (`clippy::used_underscore_binding` for the `__field_x` bindings, for
-//! example), so that a user's `#![deny(warnings, clippy::pedantic)]` keeps passing.
+//! by construction (`clippy::used_underscore_binding` for `_0` bindings, for example), so
+//! that a user's `#![deny(warnings, clippy::pedantic)]` keeps passing.
 
 use std::collections::BTreeSet;
 
 use proc_macro2::{Ident, Span, TokenStream, TokenTree};
-use quote::{ToTokens, quote, quote_spanned};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::ext::IdentExt as _;
 use syn::spanned::Spanned as _;
 use syn::{LitStr, Type};
 
 use crate::ast::{Case, Field, Input};
 use crate::attr::{CLASSES, Display, KvMode};
-use crate::fmt::Trait;
+use crate::fmt::{Arg, Trait};
 use crate::prop::ClassOf;
 
-/// The lints generated code allows, on every impl.
+/// The lints that generated impls allow.
 fn allows() -> TokenStream {
     quote! {
         #[automatically_derived]
@@ -27,6 +42,8 @@ fn allows() -> TokenStream {
             unused_qualifications,
             unused_variables,
             deprecated,
+            non_snake_case,
+            non_shorthand_field_patterns,
             clippy::used_underscore_binding,
             clippy::match_same_arms,
             clippy::match_single_binding,
@@ -40,12 +57,14 @@ pub(crate) fn expand(input: &Input) -> TokenStream {
     let display = display_impl(input, &mut bounds);
     let error = error_impl(input, &mut bounds);
     let classified = classified_impl(input, &mut bounds);
+    let catalog = catalog_impl(input);
     let froms = input.cases.iter().filter_map(|case| from_impl(input, case));
     let selectors = crate::context::selectors(input);
     quote! {
         #display
         #error
         #classified
+        #catalog
         #(#froms)*
         #selectors
     }
@@ -71,15 +90,16 @@ fn case_path(case: &Case) -> TokenStream {
     }
 }
 
-/// `Self { a: __field_a, 0: __field_0 }` or `Self::Variant { … }`: binds every field.
-fn pattern(case: &Case) -> TokenStream {
+/// `Self::Variant { a: __field_a, .. }`: binds the fields at `indices` to their `var`.
+fn pattern(case: &Case, indices: impl IntoIterator<Item = usize>) -> TokenStream {
     let path = case_path(case);
-    let fields = case.fields.iter().map(|field| {
+    let fields = indices.into_iter().map(|index| {
+        let field = &case.fields[index];
         let member = &field.member;
-        let binding = &field.binding;
-        quote!(#member: #binding)
+        let var = &field.var;
+        quote!(#member: #var,)
     });
-    quote!(#path { #(#fields,)* })
+    quote!(#path { #(#fields)* .. })
 }
 
 /// Where-clause predicates for the generated impls.
@@ -93,9 +113,6 @@ fn pattern(case: &Case) -> TokenStream {
 ///   types that mention a type parameter, as thiserror does: a concrete type that lacks
 ///   `Display` is reported by `format_args!` at the field, and a source such as
 ///   `Box<dyn Error>`, not itself an `Error`, still works.
-/// - The visitor needs no bound on a concrete type: it visits a field with `Display` when
-///   the type has it and with `Debug` otherwise (autoref specialization), so it never adds
-///   a second report of what `format_args!` already reported.
 struct Bounds {
     params: BTreeSet<String>,
     display: Vec<TokenStream>,
@@ -133,7 +150,7 @@ impl Bounds {
                 _ => false,
             })
         }
-        mentions(&self.params, ty.to_token_stream())
+        !self.params.is_empty() && mentions(&self.params, ty.to_token_stream())
     }
 
     fn push(list: &mut Vec<TokenStream>, predicate: TokenStream) {
@@ -161,32 +178,13 @@ impl Bounds {
         Self::push(&mut self.classified, quote!(#ty: #bound));
     }
 
-    /// A formatting bound of the visitor, for a generic field type.
+    /// A formatting bound of the visitor, for a generic field type. (A concrete one needs
+    /// none: the visitor's `Show` probe never fails to compile, and a type that lacks the
+    /// trait is reported once, by the `Display` impl that shows it.)
     fn visitor(&mut self, ty: &Type, bound: &TokenStream) {
         if self.is_generic(ty) {
             Self::push(&mut self.classified, quote!(#ty: #bound));
         }
-    }
-}
-
-/// Whether `ty` is written `Path` or `PathBuf`, possibly behind references or a `Box`.
-fn is_path_type(ty: &Type) -> bool {
-    match ty {
-        Type::Reference(reference) => is_path_type(&reference.elem),
-        Type::Group(group) => is_path_type(&group.elem),
-        Type::Paren(paren) => is_path_type(&paren.elem),
-        Type::Path(path) => path.path.segments.last().is_some_and(|segment| {
-            if segment.ident == "Path" || segment.ident == "PathBuf" {
-                return true;
-            }
-            match &segment.arguments {
-                syn::PathArguments::AngleBracketed(args) if segment.ident == "Box" => {
-                    matches!(args.args.first(), Some(syn::GenericArgument::Type(inner)) if is_path_type(inner))
-                }
-                _ => false,
-            }
-        }),
-        _ => false,
     }
 }
 
@@ -221,14 +219,6 @@ pub(crate) fn respan(tokens: TokenStream, span: Span) -> TokenStream {
         .collect()
 }
 
-/// A field's binding, spanned at its type (resolved where the derive is called) so that
-/// a formatting error in a generated `write!` is reported at the field.
-fn binding_at_type(field: &Field) -> Ident {
-    let mut binding = field.binding.clone();
-    binding.set_span(type_span(field.ty).resolved_at(Span::call_site()));
-    binding
-}
-
 fn where_clause(generics: &syn::Generics, extra: &[TokenStream]) -> TokenStream {
     let existing = generics
         .where_clause
@@ -260,8 +250,7 @@ fn trait_path(how: Trait) -> TokenStream {
     }
 }
 
-/// How a data field that the message does not interpolate is shown as ``key=`value` ``,
-/// and how the field visitor hands it over.
+/// How a data field appears in ``key=`value` `` pairs and in the visitor.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Shown {
     Display,
@@ -279,6 +268,7 @@ fn shown(case: &Case, index: usize) -> Shown {
     match field.kv_mode() {
         Some(KvMode::Redact) => return Shown::Redacted,
         Some(KvMode::Debug) => return Shown::Debug,
+        Some(KvMode::Display) => return Shown::Display,
         _ => {}
     }
     if field.attrs.retry_after.is_some() {
@@ -290,7 +280,7 @@ fn shown(case: &Case, index: usize) -> Shown {
             let displayed = scanned
                 .uses
                 .iter()
-                .any(|u| u.field == index && u.how == Some(Trait::Display));
+                .any(|u| u.field == index && u.uses_trait(Trait::Display));
             if displayed {
                 Shown::Display
             } else {
@@ -301,7 +291,45 @@ fn shown(case: &Case, index: usize) -> Shown {
     }
 }
 
-fn display_impl(input: &Input, bounds: &mut Bounds) -> TokenStream {
+/// The field's `Display` local (its own name), spanned at its type for diagnostics and
+/// resolved where the pattern binds it.
+fn binding_at_type(field: &Field) -> Ident {
+    let mut binding = field.binding.clone();
+    binding.set_span(type_span(field.ty).resolved_at(field.binding.span()));
+    binding
+}
+
+/// A `#[retry_after]` field as it shows: `5ms`, or `none`. Autoref specialization, with no
+/// bound: a field of the wrong type is reported once, by the `ClassifiedError` impl's
+/// where clause, not again by the `Display` impl.
+fn hint_expr(value: &Ident) -> TokenStream {
+    quote!({
+        #[allow(unused_imports)]
+        use ::error_core::__private::{ViaHint as _, ViaNoHint as _};
+        (&&::error_core::__private::HintProbe(#value)).hint()
+    })
+}
+
+/// The value of a named format argument for field `index`, built as `arg` says.
+fn arg_value(field: &Field, arg: Arg) -> TokenStream {
+    let binding = binding_at_type(field);
+    match arg {
+        Arg::Plain => quote!(#binding),
+        Arg::PathDisplay => quote!({
+            #[allow(unused_imports)]
+            use ::error_core::__private::AsDisplay as _;
+            #binding.as_display()
+        }),
+        Arg::Pointer => quote!(::error_core::__private::Var(#binding)),
+    }
+}
+
+fn display_impl(input: &Input, bounds: &mut Bounds) -> Option<TokenStream> {
+    if !input.cases.is_empty() && input.cases.iter().all(|case| case.display.is_none()) {
+        // No `#[error]` at all: the user writes `Display`, as with thiserror. (An empty
+        // enum gets one, as in thiserror: there is nothing to write.)
+        return None;
+    }
     let arms: Vec<TokenStream> = input
         .cases
         .iter()
@@ -313,62 +341,122 @@ fn display_impl(input: &Input, bounds: &mut Bounds) -> TokenStream {
     let (impl_generics, ty_generics, _) = original.generics.split_for_impl();
     let where_clause = where_clause(&original.generics, &bounds.display);
     let allows = allows();
-    quote! {
+    Some(quote! {
         #allows
         impl #impl_generics ::core::fmt::Display for #ty #ty_generics #where_clause {
             fn fmt(&self, __formatter: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 #body
             }
         }
-    }
+    })
+}
+
+/// `Self::Variant { a: a, .. }`, binding each field at `indices` to its own name.
+fn display_pattern(case: &Case, indices: &BTreeSet<usize>) -> TokenStream {
+    let path = case_path(case);
+    let fields = indices.iter().map(|index| {
+        let field = &case.fields[*index];
+        let binding = &field.binding;
+        match &field.member {
+            // Shorthand: the binding is the field's own name.
+            syn::Member::Named(_) => quote!(#binding,),
+            member @ syn::Member::Unnamed(_) => quote!(#member: #binding,),
+        }
+    });
+    quote!(#path { #(#fields)* .. })
 }
 
 fn display_arm(case: &Case, bounds: &mut Bounds) -> TokenStream {
-    let pat = pattern(case);
-    let (Some(Display::Fmt { lit, .. }), Some(scanned)) = (&case.attrs.display, &case.message)
-    else {
-        // Transparent: validation guarantees exactly one field.
-        let body = case.fields.first().map_or_else(
-            || quote!(::core::result::Result::Ok(())),
-            |field| {
-                bounds.display(field.ty, &quote!(::core::fmt::Display));
-                let binding = &field.binding;
-                quote!(::core::fmt::Display::fmt(#binding, __formatter))
-            },
-        );
-        return quote!(#pat => #body,);
-    };
+    match &case.display {
+        Some(Display::Transparent { .. }) => {
+            let pat = pattern(case, 0..case.fields.len().min(1));
+            let body = case.fields.first().map_or_else(
+                || quote!(::core::result::Result::Ok(())),
+                |field| {
+                    bounds.display(field.ty, &quote!(::core::fmt::Display));
+                    let var = &field.var;
+                    quote!(::core::fmt::Display::fmt(#var, __formatter))
+                },
+            );
+            quote!(#pat => #body,)
+        }
+        Some(Display::FmtPath { path, .. }) => {
+            let pat = pattern(case, 0..case.fields.len());
+            let vars = case.fields.iter().map(|field| &field.var);
+            quote!(#pat => #path(#(#vars,)* __formatter),)
+        }
+        Some(Display::Fmt { lit, .. }) => case
+            .message
+            .as_ref()
+            .map(|scanned| fmt_arm(case, lit, scanned, bounds))
+            .unwrap_or_default(),
+        // Not reached after validation.
+        None => {
+            let pat = pattern(case, []);
+            quote!(#pat => ::core::result::Result::Ok(()),)
+        }
+    }
+}
 
+fn fmt_arm(
+    case: &Case,
+    lit: &LitStr,
+    scanned: &crate::fmt::Scanned,
+    bounds: &mut Bounds,
+) -> TokenStream {
     for u in &scanned.uses {
-        if let Some(how) = u.how {
+        if let Some((how, _)) = u.how {
             bounds.display(case.fields[u.field].ty, &trait_path(how));
         }
     }
     let mut fmt = scanned.fmt.clone();
-    // The fields passed to `write!` as named arguments, by index.
-    let mut named: Vec<usize> = scanned.fmt_fields();
+    // The named arguments of `write!`, as (name, value).
+    let mut named: Vec<(String, TokenStream)> = scanned
+        .fmt_args()
+        .into_iter()
+        .map(|(index, arg)| {
+            let field = &case.fields[index];
+            (arg.name(&field.key), arg_value(field, arg))
+        })
+        .collect();
+    let mut bound: BTreeSet<usize> = scanned.uses.iter().map(|u| u.field).collect();
     let mut pairs = Vec::new();
     for (index, field) in case.fields.iter().enumerate() {
-        if !case.is_data(index) || scanned.uses_field(index) {
+        if !case.is_appended(index) {
             continue;
         }
-        let binding = &field.binding;
         let key = &field.key;
-        match shown(case, index) {
+        let shown = shown(case, index);
+        if shown != Shown::Redacted {
+            bound.insert(index);
+        }
+        match shown {
             Shown::Redacted => pairs.push(format!("{key}=`{}`", "<redacted>")),
             Shown::Debug => {
                 bounds.display(field.ty, &quote!(::core::fmt::Debug));
-                pairs.push(format!("{key}=`{{{binding}:?}}`"));
-                named.push(index);
+                let name = Arg::Plain.name(key);
+                pairs.push(format!("{key}=`{{{name}:?}}`"));
+                if !named.iter().any(|(n, _)| *n == name) {
+                    named.push((name, arg_value(field, Arg::Plain)));
+                }
             }
             Shown::Hint => {
-                pairs.push(format!("{key}=`{{{binding}}}`"));
-                named.push(index);
+                let name = format!("__hint_{key}");
+                pairs.push(format!("{key}=`{{{name}}}`"));
+                named.push((name, hint_expr(&binding_at_type(field))));
             }
             Shown::Display => {
                 bounds.display(field.ty, &quote!(::core::fmt::Display));
-                pairs.push(format!("{key}=`{{{binding}}}`"));
-                named.push(index);
+                let arg = if crate::fmt::is_path_type(field.ty) {
+                    Arg::PathDisplay
+                } else {
+                    Arg::Plain
+                };
+                let name = arg.name(key);
+                pairs.push(format!("{key}=`{{{name}}}`"));
+                if !named.iter().any(|(n, _)| *n == name) {
+                    named.push((name, arg_value(field, arg)));
+                }
             }
         }
     }
@@ -390,64 +478,26 @@ fn display_arm(case: &Case, bounds: &mut Bounds) -> TokenStream {
             quote!(let #binding = &::error_core::__private::Redacted;)
         });
 
+    // Every field is bound, as in thiserror: a field the message does not show (a skipped
+    // or redacted one) still counts as read, so that the user gets no `dead_code` warning.
+    bound.extend(0..case.fields.len());
+    let pat = display_pattern(case, &bound);
     let args = strip_trailing_comma(&scanned.args);
     let body = if args.is_empty() && named.is_empty() && !fmt.contains(['{', '}']) {
         quote!(__formatter.write_str(#fmt))
     } else {
         let lit = LitStr::new(&fmt, lit.span());
-        let arg_names = named.iter().map(|index| &case.fields[*index].binding);
-        let values = named.iter().map(|index| format_arg(case, scanned, *index));
-        quote!(::core::write!(__formatter, #lit #args #(, #arg_names = #values)*))
+        let named = named.iter().map(|(name, value)| {
+            let name = Ident::new(name, Span::call_site());
+            quote!(, #name = #value)
+        });
+        quote!(::core::write!(__formatter, #lit #args #(#named)*))
     };
     quote! {
         #pat => {
             #(#shadows)*
             #body
         }
-    }
-}
-
-/// A `#[retry_after]` field as it shows: `5ms`, or `none`. Autoref specialization, with no
-/// bound: a field of the wrong type is reported once, by the `ClassifiedError` impl's
-/// where clause, not again by the `Display` impl.
-fn hint_expr(binding: &Ident) -> TokenStream {
-    quote!({
-        #[allow(unused_imports)]
-        use ::error_core::__private::{ViaHint as _, ViaNoHint as _};
-        (&&::error_core::__private::HintProbe(#binding)).hint()
-    })
-}
-
-/// Whether the message shows the field through `as_display()`, as `path.display()`: a
-/// field whose type is written `Path` or `PathBuf` (behind any references or `Box`), shown
-/// only with `Display` (as a ``key=`value` `` pair, or through `{field}` placeholders that
-/// all use `Display`). Other types are passed to `format_args!` as they are, so that a
-/// type without `Display` gets rustc's own error at the field.
-fn displayed_only(case: &Case, scanned: &crate::fmt::Scanned, index: usize) -> bool {
-    if !is_path_type(case.fields[index].ty) {
-        return false;
-    }
-    let mut uses = scanned.uses.iter().filter(|u| u.field == index).peekable();
-    if uses.peek().is_none() {
-        return shown(case, index) == Shown::Display;
-    }
-    uses.all(|u| u.how == Some(Trait::Display))
-}
-
-/// The value of the named argument for field `index`: its binding (spanned at its type),
-/// its hint for a `#[retry_after]` pair, or `as_display()` for a path.
-fn format_arg(case: &Case, scanned: &crate::fmt::Scanned, index: usize) -> TokenStream {
-    let binding = binding_at_type(&case.fields[index]);
-    if !scanned.uses_field(index) && shown(case, index) == Shown::Hint {
-        hint_expr(&binding)
-    } else if displayed_only(case, scanned, index) {
-        quote!({
-            #[allow(unused_imports)]
-            use ::error_core::__private::AsDisplay as _;
-            #binding.as_display()
-        })
-    } else {
-        quote!(#binding)
     }
 }
 
@@ -459,46 +509,84 @@ fn strip_trailing_comma(args: &TokenStream) -> TokenStream {
     tokens.into_iter().collect()
 }
 
+/// `(&&&SourceProbe(var)).inner_error()`: the transparent field as `&dyn Error` when it is
+/// one (or dereferences to one), else `None`.
+fn inner_error(var: &Ident) -> TokenStream {
+    quote!({
+        #[allow(unused_imports)]
+        use ::error_core::__private::{ViaSourceDeref as _, ViaSourceDisplay as _, ViaSourceError as _};
+        (&&&::error_core::__private::SourceProbe(#var)).inner_error()
+    })
+}
+
 fn error_impl(input: &Input, bounds: &mut Bounds) -> TokenStream {
-    let has_source = input
-        .cases
-        .iter()
-        .any(|case| case.is_transparent() || case.source_field().is_some());
-    let source_fn = has_source.then(|| {
-        let arms = input.cases.iter().map(|case| {
-            let pat = pattern(case);
-            if case.is_transparent() {
-                if let Some(field) = case.fields.first() {
-                    bounds.error(field.ty, &quote!(::core::error::Error + 'static));
-                    let binding = &field.binding;
-                    return quote! {
-                        #pat => ::core::error::Error::source(#binding.as_dyn_error()),
-                    };
-                }
-            }
-            let Some(source) = case.source_field() else {
-                return quote!(#pat => ::core::option::Option::None,);
+    let mut arms = Vec::new();
+    let mut all = true;
+    for case in &input.cases {
+        if case.is_transparent() {
+            let Some(field) = case.fields.first() else {
+                all = false;
+                continue;
             };
-            let field = &case.fields[source];
-            let binding = &field.binding;
-            if let Some(inner) = crate::prop::option_inner(field.ty) {
-                bounds.error(inner, &quote!(::core::error::Error + 'static));
-                quote! {
-                    #pat => ::core::option::Option::map(
-                        ::core::option::Option::as_ref(#binding),
-                        |source| source.as_dyn_error(),
-                    ),
-                }
-            } else {
+            let pat = pattern(case, [0]);
+            let var = &field.var;
+            let forwards = matches!(
+                case.class_of(input),
+                ClassOf::Transparent { otherwise: None }
+            );
+            if forwards {
+                // The field must be a `ClassifiedError` (the `ClassifiedError` impl says so,
+                // once, at the field); the same bound here lets `as_dyn_error` resolve for
+                // any type, so no second error follows.
                 bounds.error(field.ty, &quote!(::core::error::Error + 'static));
-                let span = field.ty_span();
-                let call = quote_spanned!(span=> #binding.as_dyn_error());
-                quote!(#pat => ::core::option::Option::Some(#call),)
+                if !bounds.is_generic(field.ty) {
+                    let bound = respan(quote!(::error_core::ClassifiedError), type_span(field.ty));
+                    let ty = field.ty;
+                    Bounds::push(&mut bounds.error, quote!(#ty: #bound));
+                }
+                arms.push(quote! {
+                    #pat => ::core::error::Error::source(#var.as_dyn_error()),
+                });
+            } else {
+                let inner = inner_error(var);
+                arms.push(quote! {
+                    #pat => match #inner {
+                        ::core::option::Option::Some(__inner) => ::core::error::Error::source(__inner),
+                        ::core::option::Option::None => ::core::option::Option::None,
+                    },
+                });
             }
-        });
-        let arms: Vec<TokenStream> = arms.collect();
+            continue;
+        }
+        let Some(source) = case.source_field() else {
+            all = false;
+            continue;
+        };
+        let pat = pattern(case, [source]);
+        let field = &case.fields[source];
+        let var = &field.var;
+        if let Some(inner) = crate::prop::option_inner(field.ty) {
+            bounds.error(inner, &quote!(::core::error::Error + 'static));
+            arms.push(quote! {
+                #pat => ::core::option::Option::map(
+                    ::core::option::Option::as_ref(#var),
+                    |__source| __source.as_dyn_error(),
+                ),
+            });
+        } else {
+            bounds.error(field.ty, &quote!(::core::error::Error + 'static));
+            let span = field.ty_span();
+            let call = quote_spanned!(span=> #var.as_dyn_error());
+            arms.push(quote!(#pat => ::core::option::Option::Some(#call),));
+        }
+    }
+    let source_fn = (!arms.is_empty()).then(|| {
+        if !all {
+            arms.push(quote!(_ => ::core::option::Option::None,));
+        }
         quote! {
             fn source(&self) -> ::core::option::Option<&(dyn ::core::error::Error + 'static)> {
+                #[allow(unused_imports)]
                 use ::error_core::__private::AsDynError as _;
                 match self {
                     #(#arms)*
@@ -519,129 +607,350 @@ fn error_impl(input: &Input, bounds: &mut Bounds) -> TokenStream {
     }
 }
 
-/// The field whose `ClassifiedError` impl a case forwards to, if any.
-fn delegate<'c, 'a>(input: &Input, case: &'c Case<'a>) -> Option<&'c Field<'a>> {
-    match case.class_of(input) {
-        ClassOf::Transparent => case.fields.first(),
-        ClassOf::Source { .. } => case.source_field().map(|i| &case.fields[i]),
-        ClassOf::Fixed { .. } | ClassOf::Missing => None,
-    }
-}
-
-/// `::error_core::ClassifiedError::method(binding)`. The impl's where clause carries the
+/// `::error_core::ClassifiedError::method(var)`. The impl's where clause carries the
 /// `FieldType: ClassifiedError` bound, so an unclassified field is reported there, once.
 fn delegate_call(field: &Field, method: &str, extra: &TokenStream) -> TokenStream {
-    let binding = &field.binding;
+    let var = &field.var;
     let method = Ident::new(method, Span::call_site());
-    quote!(::error_core::ClassifiedError::#method(#binding #extra))
+    quote!(::error_core::ClassifiedError::#method(#var #extra))
 }
 
-/// The `match` arms of one `ClassifiedError` method, and whether any case says something
-/// other than the trait's default.
-#[derive(Default)]
-struct Method {
-    arms: Vec<TokenStream>,
-    specific: bool,
+/// `(&&Probe(var)).classified()`: the field as `&dyn ClassifiedError` when its type is one,
+/// else `None` (autoref specialization: the `ViaClassified` impl applies only to a
+/// `ClassifiedError`, else `ViaError`'s `None` does; a type parameter without a
+/// `ClassifiedError` bound gets `None`).
+fn classified_probe(value: &TokenStream) -> TokenStream {
+    quote!({
+        #[allow(unused_imports)]
+        use ::error_core::__private::{ViaClassified as _, ViaError as _};
+        (&&::error_core::__private::Probe(#value)).classified()
+    })
 }
 
-impl Method {
-    /// A method the trait requires: generated even with no arms (an empty enum).
-    fn required() -> Self {
-        Method {
-            arms: Vec::new(),
-            specific: true,
+/// How one case answers one of the `ClassifiedError` methods.
+struct Answer {
+    /// The arm's expression.
+    expr: TokenStream,
+    /// The fields the expression reads.
+    fields: Vec<usize>,
+    /// Whether the answer depends on the instance (else the trait's provided method, reading
+    /// the catalog entry, gives the same).
+    dynamic: bool,
+}
+
+impl Answer {
+    fn fixed(expr: TokenStream) -> Self {
+        Answer {
+            expr,
+            fields: Vec::new(),
+            dynamic: false,
         }
     }
 
-    fn push(&mut self, pat: &TokenStream, expr: &TokenStream, specific: bool) {
-        self.arms.push(quote!(#pat => #expr,));
-        self.specific |= specific;
-    }
-
-    /// `signature { match self { arms } }`, or nothing when every case would return what
-    /// the trait's default returns.
-    fn expand(&self, signature: &TokenStream) -> Option<TokenStream> {
-        let body = match_self(&self.arms);
-        self.specific.then(|| quote!(#signature { #body }))
+    fn from_field(index: usize, expr: TokenStream) -> Self {
+        Answer {
+            expr,
+            fields: vec![index],
+            dynamic: true,
+        }
     }
 }
 
+/// A `ClassifiedError` method: generated when some case answers it per instance, with one
+/// arm per case; `fallback` is the arm for cases that answer nothing (`None`, or `{}`).
+fn method(
+    input: &Input,
+    signature: &TokenStream,
+    answers: Vec<Option<Answer>>,
+    fallback: Option<TokenStream>,
+) -> Option<TokenStream> {
+    if !answers.iter().flatten().any(|a| a.dynamic) {
+        return None;
+    }
+    let mut arms = Vec::new();
+    let mut rest = false;
+    for (case, answer) in input.cases.iter().zip(answers) {
+        match answer {
+            Some(Answer { expr, fields, .. }) => {
+                let pat = pattern(case, fields);
+                arms.push(quote!(#pat => #expr,));
+            }
+            None => rest = true,
+        }
+    }
+    if rest {
+        if let Some(fallback) = fallback {
+            arms.push(quote!(_ => #fallback,));
+        }
+    }
+    let body = match_self(&arms);
+    Some(quote!(#signature { #body }))
+}
+
+fn class_ident(index: usize) -> Ident {
+    let variant = CLASSES
+        .get(index)
+        .map_or("Internal", |(_, variant, _)| *variant);
+    Ident::new(variant, Span::call_site())
+}
+
+/// The field a transparent or `#[class(source)]` case takes its classification from.
+fn delegate<'c, 'a>(input: &Input, case: &'c Case<'a>) -> Option<(usize, &'c Field<'a>)> {
+    match case.class_of(input) {
+        ClassOf::Transparent { .. } => case.fields.first().map(|f| (0, f)),
+        ClassOf::Source { .. } => case.source_field().map(|i| (i, &case.fields[i])),
+        ClassOf::Fixed { .. } | ClassOf::With { .. } | ClassOf::Missing => None,
+    }
+}
+
+/// The answer of a delegating case: the field's, through its `ClassifiedError` impl; for a
+/// transparent case with a default class, the field's when it is classified, else
+/// `otherwise`.
+fn delegated(
+    input: &Input,
+    case: &Case,
+    method_name: &str,
+    otherwise: &TokenStream,
+) -> Option<Answer> {
+    let (index, field) = delegate(input, case)?;
+    let expr = if let ClassOf::Transparent { otherwise: Some(_) } = case.class_of(input) {
+        let var = &field.var;
+        let probe = classified_probe(&quote!(#var));
+        let method = Ident::new(method_name, Span::call_site());
+        quote! {
+            match #probe {
+                ::core::option::Option::Some(__inner) => ::error_core::ClassifiedError::#method(__inner),
+                ::core::option::Option::None => #otherwise,
+            }
+        }
+    } else {
+        delegate_call(field, method_name, &TokenStream::new())
+    };
+    Some(Answer::from_field(index, expr))
+}
+
+#[allow(clippy::too_many_lines)]
 fn classified_impl(input: &Input, bounds: &mut Bounds) -> TokenStream {
-    let mut class = Method::required();
-    let mut code = Method::required();
-    let mut retry = Method::default();
-    let mut visit = Method::default();
-    let mut status = Method::default();
-    let mut level = Method::default();
-    let mut source = Method::default();
-    let mut backtrace = Method::default();
+    let none = quote!(::core::option::Option::None);
+    let mut class = Vec::new();
+    let mut code = Vec::new();
+    let mut retry = Vec::new();
+    let mut status = Vec::new();
+    let mut level = Vec::new();
+    let mut visit = Vec::new();
+    let mut source = Vec::new();
+    let mut backtrace = Vec::new();
     for case in &input.cases {
-        let pat = pattern(case);
-        let delegate_to = delegate(input, case);
-        if let Some(field) = delegate_to {
+        let forwards = matches!(
+            case.class_of(input),
+            ClassOf::Source { .. } | ClassOf::Transparent { otherwise: None }
+        );
+        if let (true, Some((_, field))) = (forwards, delegate(input, case)) {
             bounds.classified(field.ty, &quote!(::error_core::ClassifiedError));
         }
-        class.push(&pat, &class_expr(input, case, delegate_to), true);
-        code.push(&pat, &code_expr(input, case, delegate_to), true);
-        let hint = retry_expr(case, delegate_to, bounds);
-        let none = quote!(::core::option::Option::None);
-        retry.push(&pat, hint.as_ref().unwrap_or(&none), hint.is_some());
-        let visits = visit_stmts(case, delegate_to, bounds);
-        visit.push(&pat, &quote!({ #(#visits)* }), !visits.is_empty());
         let own = case.attrs.class.as_ref();
-        let (expr, specific) = status_or_level(
-            input,
-            case,
-            delegate_to,
-            own.and_then(|c| c.status.as_ref()).map(|(_, v)| *v),
-            &quote!(::error_core::Status),
-            "status",
+        let fixed_class = match case.class_of(input) {
+            ClassOf::Fixed { index }
+            | ClassOf::Transparent {
+                otherwise: Some(index),
+            } => {
+                let ident = class_ident(index);
+                Some(quote!(::error_core::Class::#ident))
+            }
+            _ => None,
+        };
+        // class
+        class.push(Some(match case.class_of(input) {
+            ClassOf::With { path } => {
+                let indices: Vec<usize> = (0..case.fields.len()).collect();
+                let vars = case.fields.iter().map(|f| &f.var);
+                Answer {
+                    expr: quote!(#path(#(#vars),*)),
+                    fields: indices,
+                    dynamic: true,
+                }
+            }
+            _ => delegated(
+                input,
+                case,
+                "class",
+                fixed_class
+                    .as_ref()
+                    .unwrap_or(&quote!(::error_core::Class::Internal)),
+            )
+            .unwrap_or_else(|| {
+                Answer::fixed(
+                    fixed_class
+                        .clone()
+                        .unwrap_or_else(|| quote!(::error_core::Class::Internal)),
+                )
+            }),
+        }));
+        // code: a transparent case without a code of its own reports the inner error's
+        let own_code = own.and_then(|c| c.code.as_ref());
+        let code_literal = own_code.map_or_else(
+            || default_code(input, case).to_token_stream(),
+            ToTokens::to_token_stream,
         );
-        status.push(&pat, &expr, specific);
-        let (expr, specific) = status_or_level(
-            input,
-            case,
-            delegate_to,
-            own.and_then(|c| c.level.as_ref()).map(|(_, v)| *v),
-            &quote!(::error_core::Level),
-            "level",
-        );
-        level.push(&pat, &expr, specific);
-        let found = classified_source_expr(case);
-        source.push(&pat, found.as_ref().unwrap_or(&none), found.is_some());
-        let found = backtrace_expr(case, bounds);
-        backtrace.push(&pat, found.as_ref().unwrap_or(&none), found.is_some());
+        code.push(Some(match (case.is_transparent(), own_code) {
+            (true, None) => delegated(input, case, "code", &code_literal)
+                .unwrap_or_else(|| Answer::fixed(code_literal.clone())),
+            _ => Answer::fixed(code_literal),
+        }));
+        // retry_after
+        let ms = own
+            .and_then(|c| c.retry_after_ms.as_ref())
+            .map(|(_, ms)| *ms);
+        retry.push(Some(if let Some(ms) = ms {
+            Answer::fixed(quote!(::error_core::__private::millis(#ms)))
+        } else if let Some(index) = case.retry_after_field() {
+            let field = &case.fields[index];
+            bounds.classified(field.ty, &quote!(::error_core::__private::RetryAfterField));
+            let var = &field.var;
+            Answer::from_field(
+                index,
+                quote!(::error_core::__private::RetryAfterField::retry_after_hint(#var)),
+            )
+        } else {
+            delegated(input, case, "retry_after", &none)
+                .unwrap_or_else(|| Answer::fixed(none.clone()))
+        }));
+        // status and level: the case's own, else the source's, else the class's
+        for (slot, own_value, ty, name) in [
+            (
+                &mut status,
+                own.and_then(|c| c.status.as_ref()).map(|(_, v)| *v),
+                quote!(::error_core::Status),
+                "status",
+            ),
+            (
+                &mut level,
+                own.and_then(|c| c.level.as_ref()).map(|(_, v)| *v),
+                quote!(::error_core::Level),
+                "level",
+            ),
+        ] {
+            let from_class = |class: &TokenStream| quote!(#ty::from_class(#class));
+            let answer = if let Some(variant) = own_value {
+                let variant = Ident::new(variant, Span::call_site());
+                Answer::fixed(quote!(#ty::#variant))
+            } else if let Some(fixed) = &fixed_class {
+                let otherwise = from_class(fixed);
+                delegated(input, case, name, &otherwise).unwrap_or_else(|| Answer::fixed(otherwise))
+            } else {
+                let otherwise = from_class(&quote!(::error_core::ClassifiedError::class(self)));
+                delegated(input, case, name, &otherwise).unwrap_or_else(|| Answer::fixed(otherwise))
+            };
+            slot.push(Some(answer));
+        }
+        visit.push(visit_answer(input, case, bounds));
+        source.push(classified_source_answer(input, case));
+        backtrace.push(backtrace_answer(input, case, bounds));
     }
 
-    let class_fn = class.expand(&quote!(fn class(&self) -> ::error_core::Class));
-    let code_fn = code.expand(&quote!(fn code(&self) -> &'static ::core::primitive::str));
-    let retry_fn = retry
-        .expand(&quote!(fn retry_after(&self) -> ::core::option::Option<::core::time::Duration>));
-    let visit_fn =
-        visit.expand(&quote!(fn visit_fields(&self, __visitor: &mut dyn ::error_core::Visit)));
-    let status_fn = status.expand(&quote!(fn status(&self) -> ::error_core::Status));
-    let level_fn = level.expand(&quote!(fn level(&self) -> ::error_core::Level));
-    let source_fn = source.expand(&quote! {
-        fn classified_source(&self)
-            -> ::core::option::Option<&(dyn ::error_core::ClassifiedError + '_)>
-    });
-    let backtrace_fn = backtrace.expand(&quote! {
-        fn backtrace(&self) -> ::core::option::Option<&dyn ::core::fmt::Display>
-    });
+    let index_arms: Vec<TokenStream> = input
+        .cases
+        .iter()
+        .enumerate()
+        .map(|(index, case)| {
+            let pat = pattern(case, []);
+            quote!(#pat => #index,)
+        })
+        .collect();
+    let entry_fn = if input.cases.is_empty() {
+        quote! {
+            fn entry(&self) -> ::core::option::Option<&'static ::error_core::Entry> {
+                match *self {}
+            }
+        }
+    } else if input.is_enum {
+        quote! {
+            fn entry(&self) -> ::core::option::Option<&'static ::error_core::Entry> {
+                ::core::option::Option::Some(
+                    &<Self as ::error_core::Catalog>::ENTRIES[match self { #(#index_arms)* }],
+                )
+            }
+        }
+    } else {
+        quote! {
+            fn entry(&self) -> ::core::option::Option<&'static ::error_core::Entry> {
+                ::core::option::Option::Some(&<Self as ::error_core::Catalog>::ENTRIES[0])
+            }
+        }
+    };
+    let class_fn = method(
+        input,
+        &quote!(fn class(&self) -> ::error_core::Class),
+        class,
+        None,
+    );
+    let code_fn = method(
+        input,
+        &quote!(fn code(&self) -> &'static ::core::primitive::str),
+        code,
+        None,
+    );
+    let retry_fn = method(
+        input,
+        &quote!(fn retry_after(&self) -> ::core::option::Option<::core::time::Duration>),
+        retry,
+        None,
+    );
+    let status_fn = method(
+        input,
+        &quote!(fn status(&self) -> ::error_core::Status),
+        status,
+        None,
+    );
+    let level_fn = method(
+        input,
+        &quote!(fn level(&self) -> ::error_core::Level),
+        level,
+        None,
+    );
+    let visit_fn = method(
+        input,
+        &quote!(fn visit_fields(&self, __visitor: &mut dyn ::error_core::Visit)),
+        visit,
+        Some(quote!({})),
+    );
+    let source_fn = method(
+        input,
+        &quote! {
+            fn classified_source(&self)
+                -> ::core::option::Option<&(dyn ::error_core::ClassifiedError + '_)>
+        },
+        source,
+        Some(none.clone()),
+    );
+    let backtrace_fn = method(
+        input,
+        &quote!(fn backtrace(&self) -> ::core::option::Option<&dyn ::core::fmt::Display>),
+        backtrace,
+        Some(none),
+    );
     let original = input.original;
     let ty = &original.ident;
     let (impl_generics, ty_generics, _) = original.generics.split_for_impl();
-    let where_clause = where_clause(&original.generics, &bounds.classified);
+    let mut predicates = bounds.classified.clone();
+    if !input.cases.is_empty() && input.cases.iter().all(|case| case.display.is_none()) {
+        // No `#[error]`: the user writes `Display`. Should they not, the `Error` impl says so,
+        // once; with this bound, which holds for a type that has `Display`, these impls just
+        // do not apply and add no second error.
+        predicates.push(quote!(for<'__display> #ty #ty_generics: ::core::fmt::Display));
+    }
+    let where_clause = where_clause(&original.generics, &predicates);
     let allows = allows();
     quote! {
         #allows
         impl #impl_generics ::error_core::ClassifiedError for #ty #ty_generics #where_clause {
+            #entry_fn
             #class_fn
             #code_fn
             #retry_fn
-            #visit_fn
             #status_fn
             #level_fn
+            #visit_fn
             #source_fn
             #backtrace_fn
         }
@@ -651,61 +960,128 @@ fn classified_impl(input: &Input, bounds: &mut Bounds) -> TokenStream {
     }
 }
 
-/// The `status()` or `level()` of a case, and whether it differs from what the trait's
-/// default (the class's) would give: a `status = ..` / `level = ..` of its own, or the
-/// source's, for a case that forwards to it.
-fn status_or_level(
-    input: &Input,
-    case: &Case,
-    delegate_to: Option<&Field>,
-    own: Option<&str>,
-    ty: &TokenStream,
-    method: &str,
-) -> (TokenStream, bool) {
-    if let Some(variant) = own {
-        let variant = Ident::new(variant, Span::call_site());
-        return (quote!(#ty::#variant), true);
+/// `"Enum::Variant"`, or `"Struct"`.
+fn default_code(input: &Input, case: &Case) -> String {
+    if case.variant.is_some() {
+        format!("{}::{}", input.original.ident.unraw(), case.ident.unraw())
+    } else {
+        case.ident.unraw().to_string()
     }
-    if let Some(field) = delegate_to {
-        return (delegate_call(field, method, &TokenStream::new()), true);
-    }
-    let class = class_expr(input, case, delegate_to);
-    (quote!(#ty::from_class(#class)), false)
 }
 
-/// The source as a classified error, when its type is one (autoref specialization: the
-/// `ViaClassified` impl applies only to a `ClassifiedError`, else `ViaError`'s `None`
-/// does; a type parameter without a `ClassifiedError` bound gets `None`). `None` when the
-/// case has no source.
-fn classified_source_expr(case: &Case) -> Option<TokenStream> {
+/// The `visit_fields` statements of a case, or `None` when it visits nothing.
+fn visit_answer(input: &Input, case: &Case, bounds: &mut Bounds) -> Option<Answer> {
     if case.is_transparent() {
+        // The inner error's fields: it is the whole error.
         let field = case.fields.first()?;
-        return Some(delegate_call(
-            field,
-            "classified_source",
-            &TokenStream::new(),
-        ));
+        let var = &field.var;
+        let expr = if matches!(
+            case.class_of(input),
+            ClassOf::Transparent { otherwise: None }
+        ) {
+            quote!(::error_core::ClassifiedError::visit_fields(#var, __visitor))
+        } else {
+            let probe = classified_probe(&quote!(#var));
+            quote! {
+                if let ::core::option::Option::Some(__inner) = #probe {
+                    ::error_core::ClassifiedError::visit_fields(__inner, __visitor);
+                }
+            }
+        };
+        return Some(Answer::from_field(0, expr));
     }
-    let field = &case.fields[case.source_field()?];
-    let binding = &field.binding;
-    let probe = |value: &TokenStream| {
-        quote!({
-            #[allow(unused_imports)]
-            use ::error_core::__private::{ViaClassified as _, ViaError as _};
-            (&&::error_core::__private::Probe(#value)).classified()
-        })
-    };
-    Some(if crate::prop::option_inner(field.ty).is_some() {
-        let found = probe(&quote!(__source));
+    let mut fields = Vec::new();
+    let mut stmts = Vec::new();
+    for (index, field) in case.fields.iter().enumerate() {
+        if !case.is_data(index) {
+            continue;
+        }
+        let key = &field.key;
+        let var = &field.var;
+        let value = match shown(case, index) {
+            Shown::Redacted => quote!(::error_core::Value::Redacted),
+            Shown::Debug => {
+                bounds.visitor(field.ty, &quote!(::core::fmt::Debug));
+                fields.push(index);
+                show(var, "debug")
+            }
+            Shown::Hint => {
+                fields.push(index);
+                let hint = hint_expr(var);
+                quote!(::error_core::Value::Display(&#hint))
+            }
+            Shown::Display => {
+                fields.push(index);
+                if crate::fmt::is_path_type(field.ty) {
+                    quote!(::error_core::Value::Display(&{
+                        #[allow(unused_imports)]
+                        use ::error_core::__private::AsDisplay as _;
+                        #var.as_display()
+                    }))
+                } else {
+                    bounds.visitor(field.ty, &quote!(::core::fmt::Display));
+                    show(var, "display")
+                }
+            }
+        };
+        stmts.push(quote!(__visitor.visit(#key, #value);));
+    }
+    if stmts.is_empty() {
+        return None;
+    }
+    Some(Answer {
+        expr: quote!({ #(#stmts)* }),
+        fields,
+        dynamic: true,
+    })
+}
+
+/// `(&&Show(&var)).display()` (or `.debug()`): the field as a `Value`.
+fn show(var: &Ident, how: &str) -> TokenStream {
+    let how = Ident::new(how, Span::call_site());
+    quote!({
+        #[allow(unused_imports)]
+        use ::error_core::__private::{ShowDebug as _, ShowDisplay as _, ShowNothing as _};
+        (&&::error_core::__private::Show(&#var)).#how()
+    })
+}
+
+/// The source as a classified error, when its type is one.
+fn classified_source_answer(input: &Input, case: &Case) -> Option<Answer> {
+    if case.is_transparent() {
+        let (index, field) = case.fields.first().map(|f| (0, f))?;
+        let var = &field.var;
+        let expr = if matches!(
+            case.class_of(input),
+            ClassOf::Transparent { otherwise: None }
+        ) {
+            delegate_call(field, "classified_source", &TokenStream::new())
+        } else {
+            let probe = classified_probe(&quote!(#var));
+            quote! {
+                match #probe {
+                    ::core::option::Option::Some(__inner) => ::error_core::ClassifiedError::classified_source(__inner),
+                    ::core::option::Option::None => ::core::option::Option::None,
+                }
+            }
+        };
+        return Some(Answer::from_field(index, expr));
+    }
+    let index = case.source_field()?;
+    let field = &case.fields[index];
+    let var = &field.var;
+    let expr = if crate::prop::option_inner(field.ty).is_some() {
+        let found = classified_probe(&quote!(__source));
         quote! {
-            match #binding {
+            match #var {
                 ::core::option::Option::Some(__source) => #found,
                 ::core::option::Option::None => ::core::option::Option::None,
             }
         }
     } else {
-        probe(&quote!(#binding))
-    })
+        classified_probe(&quote!(#var))
+    };
+    Some(Answer::from_field(index, expr))
 }
 
 /// The case's backtrace as `&dyn Display`, or `None` when it holds none.
@@ -718,143 +1094,151 @@ fn classified_source_expr(case: &Case) -> Option<TokenStream> {
 ///   Only `Display` is asked of its type (of `T` in `Option<T>`), so a backtrace type of
 ///   the user's own works; the bound goes in the where clause, spanned at the field's type,
 ///   so a type without `Display` is reported there, once.
-fn backtrace_expr(case: &Case, bounds: &mut Bounds) -> Option<TokenStream> {
+fn backtrace_answer(input: &Input, case: &Case, bounds: &mut Bounds) -> Option<Answer> {
     if case.is_transparent() {
-        let field = case.fields.first()?;
-        return Some(delegate_call(field, "backtrace", &TokenStream::new()));
+        let (index, field) = case.fields.first().map(|f| (0, f))?;
+        let var = &field.var;
+        let expr = if matches!(
+            case.class_of(input),
+            ClassOf::Transparent { otherwise: None }
+        ) {
+            delegate_call(field, "backtrace", &TokenStream::new())
+        } else {
+            let probe = classified_probe(&quote!(#var));
+            quote! {
+                match #probe {
+                    ::core::option::Option::Some(__inner) => ::error_core::ClassifiedError::backtrace(__inner),
+                    ::core::option::Option::None => ::core::option::Option::None,
+                }
+            }
+        };
+        return Some(Answer::from_field(index, expr));
     }
     let index = case.backtrace_field()?;
     if Some(index) == case.source_field() {
-        let source = classified_source_expr(case)?;
-        return Some(quote! {
-            ::core::option::Option::and_then(#source, ::error_core::ClassifiedError::backtrace)
-        });
+        let source = classified_source_answer(input, case)?;
+        let expr = source.expr;
+        return Some(Answer::from_field(
+            index,
+            quote!(::core::option::Option::and_then(#expr, ::error_core::ClassifiedError::backtrace)),
+        ));
     }
     let field = &case.fields[index];
-    let binding = &field.binding;
-    if let Some(inner) = crate::prop::option_inner(field.ty) {
+    let var = &field.var;
+    let expr = if let Some(inner) = crate::prop::option_inner(field.ty) {
         bounds.classified(inner, &quote!(::core::fmt::Display));
-        Some(quote!(::error_core::__private::optional_backtrace(#binding)))
+        quote!(::error_core::__private::optional_backtrace(#var))
     } else {
         bounds.classified(field.ty, &quote!(::core::fmt::Display));
-        Some(quote!(::error_core::__private::backtrace(#binding)))
-    }
+        quote!(::error_core::__private::backtrace(#var))
+    };
+    Some(Answer::from_field(index, expr))
 }
 
-fn class_expr(input: &Input, case: &Case, delegate_to: Option<&Field>) -> TokenStream {
-    match (case.class_of(input), delegate_to) {
-        (ClassOf::Fixed { index }, _) => {
-            let variant = CLASSES
-                .get(index)
-                .map_or("Internal", |(_, variant, _)| *variant);
-            let variant = Ident::new(variant, Span::call_site());
-            quote!(::error_core::Class::#variant)
-        }
-        (_, Some(field)) => delegate_call(field, "class", &TokenStream::new()),
-        // Not reached after validation; `Internal` is the honest answer for a bug.
-        (_, None) => quote!(::error_core::Class::Internal),
-    }
-}
-
-fn code_expr(input: &Input, case: &Case, delegate_to: Option<&Field>) -> TokenStream {
-    let own_code = case.attrs.class.as_ref().and_then(|c| c.code.as_ref());
-    match (own_code, case.is_transparent(), delegate_to) {
-        (Some(code), _, _) => code.to_token_stream(),
-        (None, true, Some(field)) => delegate_call(field, "code", &TokenStream::new()),
-        _ => {
-            let code = if case.variant.is_some() {
-                format!("{}::{}", input.original.ident.unraw(), case.ident.unraw())
-            } else {
-                case.ident.unraw().to_string()
-            };
-            quote!(#code)
-        }
-    }
-}
-
-/// The case's retry hint, or `None` when it has none.
-fn retry_expr(
-    case: &Case,
-    delegate_to: Option<&Field>,
-    bounds: &mut Bounds,
-) -> Option<TokenStream> {
-    if let Some(index) = case.retry_after_field() {
-        bounds.classified(
-            case.fields[index].ty,
-            &quote!(::error_core::__private::RetryAfterField),
+/// `impl Catalog`: the type's path and one entry per case, each written as plain literals
+/// (see `error_core::__private::entry` for the encoding and why).
+fn catalog_impl(input: &Input) -> TokenStream {
+    let entries = input.cases.iter().map(|case| {
+        let name = case.ident.unraw().to_string();
+        let own = case.attrs.class.as_ref();
+        let code = own.and_then(|c| c.code.as_ref()).map_or_else(
+            || default_code(input, case).to_token_stream(),
+            ToTokens::to_token_stream,
         );
-    }
-    let ms = case
-        .attrs
-        .class
-        .as_ref()
-        .and_then(|c| c.retry_after_ms.as_ref())
-        .map(|(_, ms)| *ms);
-    if let Some(ms) = ms {
-        Some(quote!(::error_core::__private::millis(#ms)))
-    } else if let Some(index) = case.retry_after_field() {
-        let field = &case.fields[index];
-        let binding = &field.binding;
-        Some(quote!(::error_core::__private::RetryAfterField::retry_after_hint(#binding)))
-    } else {
-        delegate_to.map(|field| delegate_call(field, "retry_after", &TokenStream::new()))
-    }
-}
-
-fn visit_stmts(case: &Case, delegate_to: Option<&Field>, bounds: &mut Bounds) -> Vec<TokenStream> {
-    if case.is_transparent() {
-        return delegate_to
-            .map(|field| {
-                let call = delegate_call(field, "visit_fields", &quote!(, __visitor));
-                quote!(#call;)
-            })
-            .into_iter()
+        let class: u8 = match case.class_of(input) {
+            ClassOf::Fixed { index } => u8::try_from(index).unwrap_or(9),
+            ClassOf::Source { .. } => 10,
+            ClassOf::Transparent { otherwise: None } => 11,
+            ClassOf::Transparent {
+                otherwise: Some(index),
+            } => 12 + u8::try_from(index).unwrap_or(9),
+            ClassOf::With { .. } => 22,
+            // Not reached after validation.
+            ClassOf::Missing => 9,
+        };
+        let position = |table: &[(&str, &str)], value: Option<&str>| -> u8 {
+            value
+                .and_then(|v| table.iter().position(|(_, variant)| *variant == v))
+                .and_then(|i| u8::try_from(i + 1).ok())
+                .unwrap_or(0)
+        };
+        let status = position(
+            &crate::attr::STATUSES,
+            own.and_then(|c| c.status.as_ref()).map(|(_, v)| *v),
+        );
+        let level = position(
+            &crate::attr::LEVELS,
+            own.and_then(|c| c.level.as_ref()).map(|(_, v)| *v),
+        );
+        let retry: u128 = own
+            .and_then(|c| c.retry_after_ms.as_ref())
+            .map_or(0, |(_, ms)| u128::from(*ms) + 1);
+        let message = match &case.display {
+            Some(Display::Fmt { lit, .. }) => lit.value(),
+            _ => String::new(),
+        };
+        let data: Vec<&Field> = case
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| case.is_data(*index))
+            .map(|(_, field)| field)
             .collect();
+        let fields = data.iter().map(|field| &field.key);
+        let redacted = data
+            .iter()
+            .filter(|field| field.is_redacted())
+            .map(|field| &field.key);
+        quote! {
+            ::error_core::__private::entry(
+                <Self as ::error_core::Catalog>::TYPE_NAME, #name, #code, #class, #status, #level,
+                #retry, #message, &[#(#fields),*], &[#(#redacted),*],
+            )
+        }
+    });
+    let original = input.original;
+    let ty = &original.ident;
+    let type_name = format!("::{}", ty.unraw());
+    let (impl_generics, ty_generics, where_clause) = original.generics.split_for_impl();
+    quote! {
+        #[automatically_derived]
+        #[allow(deprecated)]
+        impl #impl_generics ::error_core::Catalog for #ty #ty_generics #where_clause {
+            const TYPE_NAME: &'static ::core::primitive::str =
+                ::core::concat!(::core::module_path!(), #type_name);
+            const ENTRIES: &'static [::error_core::Entry] = &[#(#entries),*];
+        }
     }
-    case.fields
-        .iter()
-        .enumerate()
-        .filter(|(index, _)| case.is_data(*index))
-        .map(|(index, field)| {
-            let key = &field.key;
-            let binding = &field.binding;
-            let value = match shown(case, index) {
-                Shown::Redacted => quote!(::error_core::Value::Redacted),
-                Shown::Debug => {
-                    bounds.visitor(field.ty, &quote!(::core::fmt::Debug));
-                    quote!(::error_core::Value::Debug(#binding))
-                }
-                Shown::Hint => {
-                    let hint = hint_expr(binding);
-                    quote!(::error_core::Value::Display(&#hint))
-                }
-                Shown::Display => {
-                    bounds.visitor(field.ty, &quote!(::core::fmt::Display));
-                    quote!({
-                        #[allow(unused_imports)]
-                        use ::error_core::__private::{ViaDebug as _, ViaDisplay as _};
-                        (&&::error_core::__private::ValueProbe(#binding)).value()
-                    })
-                }
-            };
-            quote!(__visitor.visit(#key, #value);)
-        })
-        .collect()
 }
 
-fn from_impl(input: &Input, case: &Case) -> Option<TokenStream> {
+/// `From<Source>` for a `#[from]` field (`From<T>` for an `Option<T>` field, as thiserror
+/// does, so that `?` on a `T` works).
+pub(crate) fn from_impl(input: &Input, case: &Case) -> Option<TokenStream> {
     let from = case.field_with_from()?;
-    let source_ty = case.fields[from].ty;
+    let from_ty = case.fields[from].ty;
+    let optional = crate::prop::option_inner(from_ty);
+    let source_ty = optional.unwrap_or(from_ty);
+    let source = format_ident!("source", span = Span::call_site());
+    let source_value = if optional.is_some() {
+        quote!(::core::option::Option::Some(#source))
+    } else {
+        quote!(#source)
+    };
     // Validation leaves only the source and a backtrace in a `#[from]` case. The value is
     // written the way a person would (`Self::V(source)`, `Self::V { source }`), so that the
     // impl, which carries the user's span, is clean under clippy too.
-    let values = case.fields.iter().enumerate().map(|(index, field)| {
-        if index == from {
-            quote!(source)
-        } else {
-            backtrace_capture(field.ty)
-        }
-    });
+    let values: Vec<TokenStream> = case
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(index, field)| {
+            if index == from {
+                source_value.clone()
+            } else {
+                backtrace_capture(field.ty)
+            }
+        })
+        .collect();
     let path = case_path(case);
     let value = if case
         .fields
@@ -863,36 +1247,57 @@ fn from_impl(input: &Input, case: &Case) -> Option<TokenStream> {
     {
         quote!(#path(#(#values),*))
     } else {
-        let inits = case.fields.iter().zip(values).map(|(field, value)| {
-            let member = &field.member;
-            if field.key == "source" && value.to_string() == "source" {
-                quote!(source)
-            } else {
-                quote!(#member: #value)
-            }
-        });
+        let inits = case
+            .fields
+            .iter()
+            .enumerate()
+            .zip(&values)
+            .map(|((index, field), value)| {
+                let member = &field.member;
+                if index == from && field.key == "source" && !field.raw && optional.is_none() {
+                    quote!(source)
+                } else {
+                    quote!(#member: #value)
+                }
+            });
         quote!(#path { #(#inits),* })
     };
     let original = input.original;
     let ty = &original.ident;
     let (impl_generics, ty_generics, where_clause) = original.generics.split_for_impl();
     let allows = allows();
+    let lifetimes = original
+        .generics
+        .lifetimes()
+        .next()
+        .map(|_| quote!(#[allow(clippy::elidable_lifetime_names, clippy::needless_lifetimes)]));
+    // `From::from(Backtrace::capture())` is a conversion to the same type for a plain
+    // `Backtrace` field, and needed for an `Arc<Backtrace>` one.
+    let conversion = case
+        .backtrace_field()
+        .filter(|index| *index != from)
+        .map(|_| quote!(#[allow(clippy::useless_conversion)]));
     // The whole impl carries the field's span, so that two `From` impls for one type are
     // reported at the two fields.
     let from = quote! {
         #allows
+        #lifetimes
+        #conversion
         impl #impl_generics ::core::convert::From<#source_ty> for #ty #ty_generics #where_clause {
-            fn from(source: #source_ty) -> Self {
+            fn from(#source: #source_ty) -> Self {
                 #value
             }
         }
     };
-    Some(respan(from, type_span(source_ty)))
+    Some(respan(from, type_span(from_ty)))
 }
 
-/// A freshly captured backtrace for a field of type `Backtrace` or `Option<Backtrace>`.
+/// A freshly captured backtrace for a backtrace field: `From::from(Backtrace::capture())`,
+/// so that an `Arc<Backtrace>` field works too, wrapped in `Some` for an `Option`.
 pub(crate) fn backtrace_capture(ty: &Type) -> TokenStream {
-    let capture = quote!(::std::backtrace::Backtrace::capture());
+    let capture = quote!(::core::convert::From::from(
+        ::std::backtrace::Backtrace::capture()
+    ));
     if crate::prop::option_inner(ty).is_some() {
         quote!(::core::option::Option::Some(#capture))
     } else {

@@ -1,14 +1,16 @@
 //! Reading `#[error("...", args)]`: which fields a message interpolates, and how.
 //!
 //! The message is a `format_args!` string. `{field}`, `{0}` and `{field:?}` refer to the
-//! case's fields, and `.field` at the start of an extra argument is shorthand for the field,
-//! as in thiserror. Scanning rewrites each such reference into a named argument bound to the
-//! field (`{__field_x}`), so the generated `write!` never relies on implicit capture, and
-//! records every use so that validation can reject a message that shows its source and
-//! expansion can append the fields the message did not show as ``key=`value` `` pairs.
+//! case's fields, `.field` wherever an expression can start in an extra argument is shorthand
+//! for the field, and a field's bare name in an argument (`path.display()`) is the field too,
+//! as in thiserror. Scanning rewrites each placeholder into a named argument
+//! (`{__field_x}`), so the generated `write!` never relies on implicit capture, and records
+//! every use, so that validation can reject a message that shows its source and expansion
+//! can append the fields the message did not show as ``key=`value` `` pairs.
 //!
 //! Scanning cannot fail: anything it does not recognise is left as written for rustc to
-//! judge, with the user's span.
+//! judge, with the user's span. What validation must reject (`{self}`, an ambiguous `{0}`,
+//! `.name` for a field that does not exist) is recorded for it.
 
 use std::collections::BTreeSet;
 
@@ -32,36 +34,72 @@ pub(crate) enum Trait {
     UpperExp,
 }
 
+/// How a placeholder's named argument is built from the field.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+pub(crate) enum Arg {
+    /// The field itself: `__field_x = x`.
+    Plain,
+    /// `{x}` of a `Path` or `PathBuf`, which have no `Display`: `__display_x = x.display()`.
+    PathDisplay,
+    /// `{x:p}`: the pointer the field holds, not the address of the binding.
+    Pointer,
+}
+
+impl Arg {
+    /// The named argument's name for a field key.
+    pub(crate) fn name(self, key: &str) -> String {
+        let prefix = match self {
+            Arg::Plain => "__field_",
+            Arg::PathDisplay => "__display_",
+            Arg::Pointer => "__pointer_",
+        };
+        format!("{prefix}{key}")
+    }
+}
+
 /// One use of a field by a message.
 #[derive(Clone, Copy)]
 pub(crate) struct Use {
     pub(crate) field: usize,
-    /// The trait a `{field}` placeholder uses; `None` for a `.field` argument.
-    pub(crate) how: Option<Trait>,
+    /// The trait a `{field}` placeholder uses and how its argument is built; `None` for a
+    /// field an extra argument names (`.field`, or its bare name).
+    pub(crate) how: Option<(Trait, Arg)>,
     /// The token that refers to the field.
     pub(crate) span: Span,
 }
 
+impl Use {
+    pub(crate) fn uses_trait(&self, t: Trait) -> bool {
+        matches!(self.how, Some((how, _)) if how == t)
+    }
+}
+
 /// A message after scanning.
 pub(crate) struct Scanned {
-    /// The format string with field references rewritten to their bindings.
+    /// The format string with field references rewritten to named arguments.
     pub(crate) fmt: String,
     /// The extra arguments (with their leading comma) with `.field` rewritten.
     pub(crate) args: TokenStream,
     pub(crate) uses: Vec<Use>,
     /// `.name` shorthands at the start of an argument that name no field.
     pub(crate) unknown: Vec<TokenTree>,
+    /// `{self}`: the message formats the error itself with `Display`, which recurses
+    /// forever.
+    pub(crate) self_display: bool,
+    /// `{0}` in a tuple case with positional arguments of its own: the first such argument,
+    /// since `{0}` could mean either.
+    pub(crate) ambiguous: Option<TokenStream>,
 }
 
 impl Scanned {
-    /// The fields the format string itself (not the extra arguments) refers to, in order
-    /// of first use, without repeats.
-    pub(crate) fn fmt_fields(&self) -> Vec<usize> {
+    /// The named arguments the format string itself needs, in order of first use, without
+    /// repeats: each field with the way its argument is built.
+    pub(crate) fn fmt_args(&self) -> Vec<(usize, Arg)> {
         let mut seen = BTreeSet::new();
         self.uses
             .iter()
-            .filter(|u| u.how.is_some() && seen.insert(u.field))
-            .map(|u| u.field)
+            .filter_map(|u| u.how.map(|(_, arg)| (u.field, arg)))
+            .filter(|key| seen.insert(*key))
             .collect()
     }
 
@@ -78,14 +116,28 @@ pub(crate) fn scan(lit: &LitStr, args: &TokenStream, fields: &[Field]) -> Scanne
         mut uses,
         named,
         unknown,
+        first_positional,
     } = scan_args(args, fields);
-    let (fmt, fmt_uses) = scan_fmt(&lit.value(), lit.span(), fields, &named);
-    uses.extend(fmt_uses);
+    let mut scan = Fmt {
+        fields,
+        user_named: &named,
+        span: lit.span(),
+        uses: Vec::new(),
+        self_display: false,
+        numbered: false,
+    };
+    let fmt = scan.string(&lit.value());
+    uses.extend(scan.uses);
+    let tuple = fields
+        .iter()
+        .any(|f| matches!(f.member, syn::Member::Unnamed(_)));
     Scanned {
         fmt,
         args,
         uses,
         unknown,
+        self_display: scan.self_display,
+        ambiguous: first_positional.filter(|_| tuple && scan.numbered),
     }
 }
 
@@ -101,97 +153,113 @@ fn field_numbered(fields: &[Field], index: &str) -> Option<usize> {
         .position(|f| matches!(f.member, syn::Member::Unnamed(_)) && f.key == index)
 }
 
-fn scan_fmt(
-    value: &str,
+/// The state of scanning one format string.
+struct Fmt<'f, 'a> {
+    fields: &'f [Field<'a>],
+    user_named: &'f BTreeSet<String>,
     span: Span,
-    fields: &[Field],
-    user_named: &BTreeSet<String>,
-) -> (String, Vec<Use>) {
-    let mut out = String::with_capacity(value.len());
-    let mut uses = Vec::new();
-    let mut rest = value;
-    while let Some(brace) = rest.find('{') {
-        out.push_str(&rest[..=brace]);
-        rest = &rest[brace + 1..];
-        if let Some(after) = rest.strip_prefix('{') {
-            out.push('{');
-            rest = after;
-            continue;
-        }
-        let name_len = rest
-            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-            .unwrap_or(rest.len());
-        let name = &rest[..name_len];
-        let spec_end = rest.find('}').unwrap_or(rest.len());
-        let spec = &rest[name_len.min(spec_end)..spec_end];
-        match placeholder_field(name, fields, user_named) {
-            Some(field) => {
-                let format = spec.strip_prefix(':').unwrap_or("");
-                uses.push(Use {
-                    field,
-                    how: Some(trait_of(format)),
-                    span,
-                });
-                out.push_str(&fields[field].binding.to_string());
+    uses: Vec<Use>,
+    self_display: bool,
+    /// A placeholder names a positional argument by number (`{0}`).
+    numbered: bool,
+}
+
+impl Fmt<'_, '_> {
+    fn string(&mut self, value: &str) -> String {
+        let mut out = String::with_capacity(value.len());
+        let mut rest = value;
+        while let Some(brace) = rest.find('{') {
+            out.push_str(&rest[..=brace]);
+            rest = &rest[brace + 1..];
+            if let Some(after) = rest.strip_prefix('{') {
+                out.push('{');
+                rest = after;
+                continue;
             }
-            None => out.push_str(name),
+            let name_len = rest
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            let name = &rest[..name_len];
+            let spec_end = rest.find('}').unwrap_or(rest.len());
+            let spec = &rest[name_len.min(spec_end)..spec_end];
+            let format = spec.strip_prefix(':').unwrap_or("");
+            let how = trait_of(format);
+            if name.starts_with(|c: char| c.is_ascii_digit()) {
+                self.numbered = true;
+            }
+            if name == "self" && how == Trait::Display {
+                self.self_display = true;
+            }
+            match self.placeholder_field(name) {
+                Some(field) => {
+                    let arg = if how == Trait::Pointer {
+                        Arg::Pointer
+                    } else if how == Trait::Display && is_path_type(self.fields[field].ty) {
+                        Arg::PathDisplay
+                    } else {
+                        Arg::Plain
+                    };
+                    self.uses.push(Use {
+                        field,
+                        how: Some((how, arg)),
+                        span: self.span,
+                    });
+                    out.push_str(&arg.name(&self.fields[field].key));
+                }
+                None => out.push_str(name),
+            }
+            out.push_str(&self.spec(spec));
+            rest = &rest[spec_end..];
         }
-        out.push_str(&scan_spec(spec, span, fields, user_named, &mut uses));
-        rest = &rest[spec_end..];
+        out.push_str(rest);
+        out
     }
-    out.push_str(rest);
-    (out, uses)
-}
 
-/// The field a placeholder's argument names: `{field}`, or `{0}` for a tuple field.
-fn placeholder_field(name: &str, fields: &[Field], user_named: &BTreeSet<String>) -> Option<usize> {
-    if name.is_empty() || user_named.contains(name) {
-        None
-    } else if name.starts_with(|c: char| c.is_ascii_digit()) {
-        field_numbered(fields, name)
-    } else {
-        field_named(fields, name)
-    }
-}
-
-/// Rewrites the fields that a format spec names as a width or precision (`{:>width$}`).
-fn scan_spec(
-    spec: &str,
-    span: Span,
-    fields: &[Field],
-    user_named: &BTreeSet<String>,
-    uses: &mut Vec<Use>,
-) -> String {
-    let mut out = String::with_capacity(spec.len());
-    let mut rest = spec;
-    while let Some(dollar) = rest.find('$') {
-        let before = &rest[..dollar];
-        let name_start = before
-            .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
-            .map_or(0, |i| i + 1);
-        let name = &before[name_start..];
-        out.push_str(&before[..name_start]);
-        let field = if name.starts_with(|c: char| c.is_ascii_digit()) {
+    /// The field a placeholder's argument names: `{field}`, or `{0}` for a tuple field.
+    fn placeholder_field(&self, name: &str) -> Option<usize> {
+        if name.is_empty() || self.user_named.contains(name) {
             None
+        } else if name.starts_with(|c: char| c.is_ascii_digit()) {
+            field_numbered(self.fields, name)
         } else {
-            placeholder_field(name, fields, user_named)
-        };
-        match field {
-            Some(field) => {
-                uses.push(Use {
-                    field,
-                    how: None,
-                    span,
-                });
-                out.push_str(&fields[field].binding.to_string());
-            }
-            None => out.push_str(name),
+            field_named(self.fields, name)
         }
-        out.push('$');
-        rest = &rest[dollar + 1..];
     }
-    out.push_str(rest);
-    out
+
+    /// Rewrites the fields that a format spec names as a width or precision (`{:>width$}`).
+    fn spec(&mut self, spec: &str) -> String {
+        let mut out = String::with_capacity(spec.len());
+        let mut rest = spec;
+        while let Some(dollar) = rest.find('$') {
+            let before = &rest[..dollar];
+            let name_start = before
+                .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .map_or(0, |i| i + 1);
+            let name = &before[name_start..];
+            out.push_str(&before[..name_start]);
+            let field = if name.starts_with(|c: char| c.is_ascii_digit()) {
+                None
+            } else {
+                self.placeholder_field(name)
+            };
+            match field {
+                Some(field) => {
+                    // A width is a `usize` argument: passed as it is.
+                    self.uses.push(Use {
+                        field,
+                        how: Some((Trait::Display, Arg::Plain)),
+                        span: self.span,
+                    });
+                    out.push_str(&Arg::Plain.name(&self.fields[field].key));
+                }
+                None => out.push_str(name),
+            }
+            out.push('$');
+            rest = &rest[dollar + 1..];
+        }
+        out.push_str(rest);
+        out
+    }
 }
 
 fn trait_of(spec: &str) -> Trait {
@@ -208,6 +276,28 @@ fn trait_of(spec: &str) -> Trait {
     }
 }
 
+/// Whether `ty` is written `Path` or `PathBuf`, possibly behind references or a `Box`: a
+/// type with no `Display`, shown with `.display()` as thiserror shows it.
+pub(crate) fn is_path_type(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Reference(reference) => is_path_type(&reference.elem),
+        syn::Type::Group(group) => is_path_type(&group.elem),
+        syn::Type::Paren(paren) => is_path_type(&paren.elem),
+        syn::Type::Path(path) => path.path.segments.last().is_some_and(|segment| {
+            if segment.ident == "Path" || segment.ident == "PathBuf" {
+                return true;
+            }
+            match &segment.arguments {
+                syn::PathArguments::AngleBracketed(args) if segment.ident == "Box" => {
+                    matches!(args.args.first(), Some(syn::GenericArgument::Type(inner)) if is_path_type(inner))
+                }
+                _ => false,
+            }
+        }),
+        _ => false,
+    }
+}
+
 /// The extra arguments after scanning.
 struct Args {
     tokens: TokenStream,
@@ -215,38 +305,94 @@ struct Args {
     /// The user's own named arguments: `{name}` refers to them, not to a field.
     named: BTreeSet<String>,
     unknown: Vec<TokenTree>,
+    /// The first positional (unnamed) extra argument, for the `{0}` ambiguity.
+    first_positional: Option<TokenStream>,
 }
 
-/// Rewrites `.field` shorthands and collects the user's named arguments.
+/// Splits the extra arguments at their top-level commas, collects the user's named
+/// arguments, and rewrites `.field` shorthands.
 fn scan_args(args: &TokenStream, fields: &[Field]) -> Args {
     let mut scan = Args {
         tokens: TokenStream::new(),
         uses: Vec::new(),
         named: BTreeSet::new(),
         unknown: Vec::new(),
+        first_positional: None,
     };
-    // `name = value` at the top level is a named argument.
-    let top: Vec<TokenTree> = args.clone().into_iter().collect();
-    for window in top.windows(3) {
-        if let [
-            TokenTree::Punct(comma),
-            TokenTree::Ident(name),
-            TokenTree::Punct(eq),
-        ] = window
-        {
-            if comma.as_char() == ',' && eq.as_char() == '=' && eq.spacing() == Spacing::Alone {
-                scan.named.insert(name.to_string());
+    for arg in split_args(args) {
+        match arg.as_slice() {
+            [TokenTree::Ident(name), TokenTree::Punct(eq), ..]
+                if eq.as_char() == '=' && eq.spacing() == Spacing::Alone =>
+            {
+                scan.named.insert(name.unraw().to_string());
+            }
+            [] => {}
+            tokens => {
+                if scan.first_positional.is_none() {
+                    scan.first_positional = Some(tokens.iter().cloned().collect());
+                }
             }
         }
     }
-    scan.tokens = rewrite_shorthand(args.clone(), fields, &mut scan);
+    scan.tokens = rewrite(args.clone(), fields, &mut scan);
     scan
 }
 
+/// The extra arguments, each without its leading comma. Commas inside groups are not at the
+/// top level; neither are those between the `<` and `>` of generic arguments, in a type
+/// after `as` (`&x as &dyn Tr<i32, A = i32>`) or a turbofish (`f::<A, B>()`), where a
+/// `<` is not a comparison.
+fn split_args(args: &TokenStream) -> Vec<Vec<TokenTree>> {
+    let mut out: Vec<Vec<TokenTree>> = Vec::new();
+    let mut current: Option<Vec<TokenTree>> = None;
+    let mut depth = 0usize;
+    let mut in_type = false;
+    let mut previous: Option<TokenTree> = None;
+    for token in args.clone() {
+        match &token {
+            TokenTree::Punct(p) if p.as_char() == ',' && depth == 0 => {
+                if let Some(arg) = current.take() {
+                    out.push(arg);
+                }
+                current = Some(Vec::new());
+                in_type = false;
+                previous = Some(token);
+                continue;
+            }
+            TokenTree::Ident(ident) if ident == "as" => in_type = true,
+            TokenTree::Punct(p) if p.as_char() == '<' => {
+                let turbofish =
+                    matches!(&previous, Some(TokenTree::Punct(q)) if q.as_char() == ':');
+                if in_type || turbofish || depth > 0 {
+                    depth += 1;
+                }
+            }
+            TokenTree::Punct(p) if p.as_char() == '>' => {
+                let arrow = matches!(&previous, Some(TokenTree::Punct(q)) if q.as_char() == '-' && q.spacing() == Spacing::Joint);
+                if depth > 0 && !arrow {
+                    depth -= 1;
+                }
+            }
+            _ => {}
+        }
+        current.get_or_insert_with(Vec::new).push(token.clone());
+        previous = Some(token);
+    }
+    if let Some(arg) = current {
+        out.push(arg);
+    }
+    out
+}
+
+/// Keywords after which an expression starts, so that `.field` after them is shorthand:
+/// `match .x { .. }`, `if .x { .. }`, `&mut .x`.
+const EXPRESSION_KEYWORDS: [&str; 7] = ["match", "if", "while", "return", "in", "mut", "break"];
+
 /// Rewrites `.field` (and `.0`, `.0.1`) wherever an expression can start: after an
-/// operator or a comma, or at the start of a group. After an expression (`a.b`, `x?.y`,
-/// `(..).z`) a dot is a field access and is left alone.
-fn rewrite_shorthand(tokens: TokenStream, fields: &[Field], scan: &mut Args) -> TokenStream {
+/// operator, a comma or an expression keyword, or at the start of a group. After an
+/// expression (`a.b`, `x?.y`, `(..).z`) a dot is a field access and is left alone. A
+/// field's bare name (not after `.` or `::`, not before `::`) is recorded as a use.
+fn rewrite(tokens: TokenStream, fields: &[Field], scan: &mut Args) -> TokenStream {
     let tokens: Vec<TokenTree> = tokens.into_iter().collect();
     let mut out: Vec<TokenTree> = Vec::with_capacity(tokens.len());
     let mut i = 0;
@@ -255,6 +401,7 @@ fn rewrite_shorthand(tokens: TokenStream, fields: &[Field], scan: &mut Args) -> 
         let starts_expression = match out.last() {
             None => true,
             Some(TokenTree::Punct(p)) => !matches!(p.as_char(), '.' | '?'),
+            Some(TokenTree::Ident(ident)) => EXPRESSION_KEYWORDS.iter().any(|k| ident == k),
             Some(_) => false,
         };
         let is_dot = matches!(token, TokenTree::Punct(p) if p.as_char() == '.' && p.spacing() == Spacing::Alone);
@@ -269,12 +416,29 @@ fn rewrite_shorthand(tokens: TokenStream, fields: &[Field], scan: &mut Args) -> 
         }
         match token {
             TokenTree::Group(group) => {
-                let mut new = Group::new(
-                    group.delimiter(),
-                    rewrite_shorthand(group.stream(), fields, scan),
-                );
+                let mut new = Group::new(group.delimiter(), rewrite(group.stream(), fields, scan));
                 new.set_span(group.span());
                 out.push(TokenTree::Group(new));
+            }
+            TokenTree::Ident(ident) => {
+                let after_path = matches!(out.last(), Some(TokenTree::Punct(p)) if matches!(p.as_char(), '.' | ':'));
+                // Not a path's segment (`path::to`), a member (`x.path`), nor the name of a
+                // named argument (`path = ..`).
+                let before_path_or_name = matches!(
+                    tokens.get(i + 1),
+                    Some(TokenTree::Punct(p)) if p.as_char() == ':'
+                        || (p.as_char() == '=' && p.spacing() == Spacing::Alone)
+                );
+                if !after_path && !before_path_or_name {
+                    if let Some(field) = field_named(fields, &ident.unraw().to_string()) {
+                        scan.uses.push(Use {
+                            field,
+                            how: None,
+                            span: ident.span(),
+                        });
+                    }
+                }
+                out.push(token.clone());
             }
             _ => out.push(token.clone()),
         }

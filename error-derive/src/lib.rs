@@ -39,11 +39,12 @@ fn derive(input: &DeriveInput) -> proc_macro2::TokenStream {
     }
     match (cx.check(), parsed) {
         (Ok(()), Some(parsed)) => expand::expand(&parsed),
-        (Err(error), _) => fallback::expand(input, &error),
+        (Err(error), parsed) => fallback::expand(input, parsed.as_ref(), &error),
         // `from_syn` returns `None` only after recording an error, so this arm is never
         // taken; it still answers with an error rather than a panic.
         (Ok(()), None) => fallback::expand(
             input,
+            None,
             &syn::Error::new_spanned(
                 &input.ident,
                 "#[derive(ClassifiedError)] cannot derive this item",

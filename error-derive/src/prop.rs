@@ -16,31 +16,52 @@ pub(crate) enum ClassOf<'a> {
     Fixed { index: usize },
     /// `#[class(source)]`: the source field's class.
     Source { name: &'a ClassName },
-    /// `#[error(transparent)]`: the only field's class.
-    Transparent,
+    /// `#[error(transparent)]` with no class of its own: the only field's class, which must
+    /// be a classified error when `otherwise` is `None`; else the field's class when it is
+    /// one, and `CLASSES[otherwise]` when it is not (the enum's default).
+    Transparent { otherwise: Option<usize> },
+    /// `#[class(with = path)]`: the function's answer.
+    With { path: &'a syn::ExprPath },
     /// No class anywhere.
     Missing,
 }
 
 impl Case<'_> {
     pub(crate) fn is_transparent(&self) -> bool {
-        matches!(self.attrs.display, Some(Display::Transparent { .. }))
+        matches!(self.display, Some(Display::Transparent { .. }))
     }
 
-    /// The source: the field marked `#[source]` or `#[from]`, else a field named `source`.
+    /// The source: the field marked `#[source]` or `#[from]`, else a field named `source`
+    /// (written so: `r#source` is not, as in thiserror).
     pub(crate) fn source_field(&self) -> Option<usize> {
         self.fields
             .iter()
             .position(|f| f.attrs.source.is_some() || f.attrs.from.is_some())
             .or_else(|| {
-                self.fields
-                    .iter()
-                    .position(|f| matches!(f.member, syn::Member::Named(_)) && f.key == "source")
+                self.fields.iter().position(|f| {
+                    matches!(f.member, syn::Member::Named(_)) && f.key == "source" && !f.raw
+                })
             })
     }
 
     pub(crate) fn field_with_from(&self) -> Option<usize> {
         self.fields.iter().position(|f| f.attrs.from.is_some())
+    }
+
+    /// Whether the case's `#[from]` field can have its `From` impl: it is the only source,
+    /// and the case holds nothing else but a backtrace.
+    pub(crate) fn has_well_formed_from(&self) -> bool {
+        let Some(from) = self.field_with_from() else {
+            return false;
+        };
+        let sources = self
+            .fields
+            .iter()
+            .filter(|f| f.attrs.source.is_some() || f.attrs.from.is_some())
+            .count();
+        let backtrace = self.backtrace_field();
+        sources == 1
+            && (0..self.fields.len()).all(|index| index == from || Some(index) == backtrace)
     }
 
     /// The field marked `#[backtrace]`, else the first field of type `Backtrace` or
@@ -60,24 +81,73 @@ impl Case<'_> {
 
     /// Whether the field is part of the error's structured data: shown as ``key=`value` ``
     /// unless the message interpolates it, and visited. The source, the backtrace and
-    /// `#[kv(skip)]` fields are not.
+    /// `#[kv(skip)]` fields are not; under an item's `#[kv(skip)]`, only fields with a
+    /// `#[kv(..)]` of their own are (a field that the message shows is visited in any case:
+    /// what the message shows is no secret from telemetry). A transparent case has none (its
+    /// field is the whole error); a case whose message a function writes (`fmt = ..`) has
+    /// only the fields that say `#[kv(..)]`, and appends none.
     pub(crate) fn is_data(&self, index: usize) -> bool {
-        Some(index) != self.source_field()
-            && Some(index) != self.backtrace_field()
-            && self.fields[index].kv_mode() != Some(KvMode::Skip)
+        if Some(index) == self.source_field()
+            || Some(index) == self.backtrace_field()
+            || self.is_transparent()
+        {
+            return false;
+        }
+        let written_by_function = matches!(self.display, Some(Display::FmtPath { .. }));
+        match self.fields[index].kv_mode() {
+            Some(KvMode::Skip) => false,
+            Some(_) => true,
+            None if written_by_function => false,
+            None => {
+                !self.kv_skip
+                    || self
+                        .message
+                        .as_ref()
+                        .is_some_and(|m| m.uses.iter().any(|u| u.field == index && u.how.is_some()))
+            }
+        }
+    }
+
+    /// Whether the field is appended to the message as ``key=`value` ``.
+    pub(crate) fn is_appended(&self, index: usize) -> bool {
+        self.is_data(index)
+            && !matches!(self.display, Some(Display::FmtPath { .. }))
+            && !self.message.as_ref().is_some_and(|m| m.uses_field(index))
     }
 
     /// The class of this case, given the enum-level default.
     pub(crate) fn class_of<'s>(&'s self, input: &'s Input<'_>) -> ClassOf<'s> {
-        if self.is_transparent() {
-            return ClassOf::Transparent;
+        let own_attr = self.attrs.class.as_ref();
+        if let Some((_, path)) = own_attr.and_then(|c| c.with.as_ref()) {
+            return ClassOf::With { path };
         }
-        let own = self.attrs.class.as_ref().and_then(|c| c.kind.as_ref());
+        let own = own_attr.and_then(|c| c.kind.as_ref());
         let default = if input.is_enum {
             input.attrs.class.as_ref().and_then(|c| c.kind.as_ref())
         } else {
             None
         };
+        if self.is_transparent() {
+            return match (own, default) {
+                (
+                    Some(ClassName {
+                        kind: Kind::Class(index),
+                        ..
+                    }),
+                    _,
+                ) => ClassOf::Fixed { index: *index },
+                (
+                    None,
+                    Some(ClassName {
+                        kind: Kind::Class(index),
+                        ..
+                    }),
+                ) => ClassOf::Transparent {
+                    otherwise: Some(*index),
+                },
+                _ => ClassOf::Transparent { otherwise: None },
+            };
+        }
         match own.or(default) {
             Some(ClassName {
                 kind: Kind::Class(index),

@@ -13,8 +13,17 @@ pub(crate) fn check(cx: &Ctxt, input: &Input) {
     if input.is_enum {
         check_non_exhaustive(cx, input);
     }
+    // A message written on the enum is checked once, there, not once per variant.
+    if let Some(Display::Fmt { lit, .. }) = &input.attrs.display {
+        if !input.free_messages() {
+            check_wording(cx, lit);
+        }
+    }
+    // With no `#[error]` anywhere, the user writes `Display` (as with thiserror); with
+    // one, every case needs one.
+    let has_display = input.cases.iter().any(|case| case.display.is_some());
     for case in &input.cases {
-        check_case(cx, input, case);
+        check_case(cx, input, case, has_display);
     }
 }
 
@@ -43,6 +52,8 @@ fn check_non_exhaustive(cx: &Ctxt, input: &Input) {
     }
 }
 
+const OPT_OUT: &str = "(#[class(free_messages)] on the type opts out)";
+
 fn what(input: &Input, case: &Case) -> String {
     if input.is_enum {
         format!("variant `{}`", case.ident)
@@ -51,38 +62,150 @@ fn what(input: &Input, case: &Case) -> String {
     }
 }
 
-fn check_case(cx: &Ctxt, input: &Input, case: &Case) {
-    match &case.attrs.display {
-        None if case.attrs.display_malformed => {}
-        None => cx.error_at(
+fn check_case(cx: &Ctxt, input: &Input, case: &Case, has_display: bool) {
+    match (&case.attrs.display, &case.display) {
+        (_, None) if case.attrs.display_malformed || !has_display => {}
+        (_, None) => cx.error_at(
             case.span(),
             format_args!(
-                "missing #[error(\"...\")] on {}: every error needs a message",
+                "missing #[error(\"...\")] on {}: the type's other errors have a message, so \
+                 this one needs one too (or one on the enum, for every variant without its own)",
                 what(input, case)
             ),
         ),
-        Some(Display::Fmt { lit, .. }) if !input.free_messages() => check_style(cx, case, lit),
-        Some(_) => {}
+        (Some(Display::Fmt { lit, .. }), _) if !input.free_messages() => {
+            check_wording(cx, lit);
+        }
+        _ => {}
     }
     if let Some(scanned) = &case.message {
-        for member in &scanned.unknown {
-            cx.error_spanned_by(
-                member,
-                format_args!("{} has no field `{member}`", what(input, case)),
-            );
-        }
+        check_message(cx, input, case, scanned);
     }
     check_fields(cx, case);
     if case.is_transparent() {
-        check_transparent(cx, case);
+        check_transparent(cx, input, case);
     } else {
         check_class(cx, input, case);
     }
+    check_appended(cx, case);
 }
 
-/// Guard 3: lowercase, no trailing period, never the source.
-fn check_style(cx: &Ctxt, case: &Case, lit: &syn::LitStr) {
-    const OPT_OUT: &str = "(#[class(free_messages)] on the type opts out)";
+/// What a message's placeholders and arguments must not do.
+fn check_message(cx: &Ctxt, input: &Input, case: &Case, scanned: &crate::fmt::Scanned) {
+    for member in &scanned.unknown {
+        cx.error_spanned_by(
+            member,
+            format_args!("{} has no field `{member}`", what(input, case)),
+        );
+    }
+    // Reported at the case's own message, or once for the enum's.
+    let own = matches!(case.attrs.display, Some(Display::Fmt { .. }));
+    let first = input.cases.iter().position(|c| c.attrs.display.is_none());
+    let report = own || first.is_some_and(|i| input.cases[i].ident == case.ident);
+    let Some(Display::Fmt { lit, .. }) = &case.display else {
+        return;
+    };
+    if scanned.self_display && report {
+        cx.error_spanned_by(
+            lit,
+            "the message formats the error itself with `{self}`, which calls this `Display` \
+             again and never returns; name the fields, or use `{self:?}`",
+        );
+    }
+    if let (Some(first), true) = (&scanned.ambiguous, report) {
+        cx.error_spanned_by(
+            first,
+            format_args!(
+                "ambiguous reference to positional arguments by number in a tuple {}: `{{0}}` \
+                 could be the field or this argument; name the argument (`name = ...`) and \
+                 write `{{name}}`",
+                if case.variant.is_some() {
+                    "variant"
+                } else {
+                    "struct"
+                }
+            ),
+        );
+    }
+    if !input.free_messages() {
+        check_source_shown(cx, case, scanned);
+    }
+}
+
+/// An appended ``key=`value` `` field whose type is an error: the chain would print its
+/// message inside the outer one, which is what the source guard exists to prevent.
+fn check_appended(cx: &Ctxt, case: &Case) {
+    // A misplaced or second `#[source]` is reported already; the field it meant is then
+    // appended, and saying so again would be the same mistake twice.
+    let misplaced = case.variant.is_some_and(|v| {
+        v.attrs
+            .iter()
+            .any(|a| a.path().is_ident("source") || a.path().is_ident("from"))
+    });
+    let sources = case
+        .fields
+        .iter()
+        .filter(|f| {
+            f.written
+                .iter()
+                .any(|a| a.path().is_ident("source") || a.path().is_ident("from"))
+        })
+        .count();
+    if misplaced || sources > 1 || (sources == 1 && case.source_field().is_none()) {
+        return;
+    }
+    for (index, field) in case.fields.iter().enumerate() {
+        if field.attrs.kv.is_some() || !case.is_appended(index) || !looks_like_error(field.ty) {
+            continue;
+        }
+        cx.error_spanned_by(
+            field.ty,
+            format_args!(
+                "field `{}` looks like an error: it would be appended as ``{}=`...` ``, its \
+                 message inside this one; mark it #[source] (reports show the source after \
+                 the message), or #[kv(display)] or #[kv(skip)] to keep it a plain field",
+                field.key, field.key
+            ),
+        );
+    }
+}
+
+/// Whether a type is spelled as an error: its last path segment is `Error` or ends with
+/// `Error` (`io::Error`, `ParseIntError`), or it holds a `dyn Error` (`Arc<dyn Error>`).
+fn looks_like_error(ty: &syn::Type) -> bool {
+    fn has_dyn_error(tokens: proc_macro2::TokenStream) -> bool {
+        use proc_macro2::TokenTree;
+        let mut after_dyn = false;
+        for token in tokens {
+            match token {
+                TokenTree::Ident(ident) if ident == "dyn" => after_dyn = true,
+                TokenTree::Ident(ident) if after_dyn && ident == "Error" => return true,
+                TokenTree::Punct(p) if p.as_char() == ':' => {}
+                TokenTree::Ident(_) => {}
+                TokenTree::Punct(_) | TokenTree::Literal(_) => after_dyn = false,
+                TokenTree::Group(group) => {
+                    if has_dyn_error(group.stream()) {
+                        return true;
+                    }
+                    after_dyn = false;
+                }
+            }
+        }
+        false
+    }
+    let named_error = match ty {
+        syn::Type::Path(path) => path
+            .path
+            .segments
+            .last()
+            .is_some_and(|segment| segment.ident.to_string().ends_with("Error")),
+        _ => false,
+    };
+    named_error || has_dyn_error(quote::ToTokens::to_token_stream(ty))
+}
+
+/// Guard 3, on the words: lowercase, no trailing period (an ellipsis is not one).
+fn check_wording(cx: &Ctxt, lit: &syn::LitStr) {
     let message = lit.value();
     let first_word: &str = message
         .split(|c: char| !c.is_alphanumeric())
@@ -99,7 +222,8 @@ fn check_style(cx: &Ctxt, case: &Case, lit: &syn::LitStr) {
             ),
         );
     }
-    if message.trim_end().ends_with('.') {
+    let trimmed = message.trim_end();
+    if trimmed.ends_with('.') && !trimmed.ends_with("...") {
         cx.error_spanned_by(
             lit,
             format_args!(
@@ -108,17 +232,22 @@ fn check_style(cx: &Ctxt, case: &Case, lit: &syn::LitStr) {
             ),
         );
     }
-    if let (Some(source), Some(scanned)) = (case.source_field(), &case.message) {
-        for u in scanned.uses.iter().filter(|u| u.field == source) {
-            cx.error_at(
-                u.span,
-                format_args!(
-                    "the message shows the source `{}`; a source's message is never part of \
-                     the message, because reports show the whole chain {OPT_OUT}",
-                    case.fields[source].key
-                ),
-            );
-        }
+}
+
+/// Guard 3, on the source: the message never shows it.
+fn check_source_shown(cx: &Ctxt, case: &Case, scanned: &crate::fmt::Scanned) {
+    let Some(source) = case.source_field() else {
+        return;
+    };
+    for u in scanned.uses.iter().filter(|u| u.field == source) {
+        cx.error_at(
+            u.span,
+            format_args!(
+                "the message shows the source `{}`; a source's message is never part of \
+                 the message, because reports show the whole chain {OPT_OUT}",
+                case.fields[source].key
+            ),
+        );
     }
 }
 
@@ -130,7 +259,46 @@ fn lowercase_first(message: &str) -> String {
     }
 }
 
+/// The first lifetime in `ty` other than `'static`.
+fn borrowed_lifetime(ty: &syn::Type) -> Option<proc_macro2::TokenStream> {
+    fn find(tokens: proc_macro2::TokenStream) -> Option<proc_macro2::TokenStream> {
+        use proc_macro2::TokenTree;
+        let mut tokens = tokens.into_iter().peekable();
+        while let Some(token) = tokens.next() {
+            match token {
+                TokenTree::Punct(p) if p.as_char() == '\'' => {
+                    if let Some(TokenTree::Ident(name)) = tokens.peek() {
+                        if name != "static" {
+                            let name = name.clone();
+                            return Some(quote::quote!(#p #name));
+                        }
+                    }
+                }
+                TokenTree::Group(group) => {
+                    if let Some(found) = find(group.stream()) {
+                        return Some(found);
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+    find(quote::ToTokens::to_token_stream(ty))
+}
+
 fn check_fields(cx: &Ctxt, case: &Case) {
+    if let (Some(source), false) = (case.source_field(), case.is_transparent()) {
+        let field = &case.fields[source];
+        if borrowed_lifetime(field.ty).is_some() {
+            cx.error_spanned_by(
+                field.ty,
+                "a source cannot borrow: `Error::source` returns `&(dyn Error + 'static)`, so \
+                 the source's type cannot hold a lifetime other than `'static`; own the data, \
+                 or make it an ordinary field",
+            );
+        }
+    }
     let mut source: Option<usize> = None;
     let mut retry_after: Option<usize> = None;
     let mut backtrace: Option<usize> = None;
@@ -214,18 +382,33 @@ fn check_fields(cx: &Ctxt, case: &Case) {
     }
 }
 
-fn check_transparent(cx: &Ctxt, case: &Case) {
-    if let (Some(display), true) = (&case.attrs.display, case.fields.len() != 1) {
+fn check_transparent(cx: &Ctxt, input: &Input, case: &Case) {
+    if case.fields.len() != 1 {
+        let span = case.attrs.display.as_ref().map_or_else(
+            || case.span(),
+            |display| attr::path_span(display.original()),
+        );
         cx.error_at(
-            attr::path_span(display.original()),
+            span,
             "#[error(transparent)] needs exactly one field: the error it forwards to",
         );
     }
     if let Some(class) = &case.attrs.class {
-        cx.error_at(
-            class.path.span(),
-            "#[error(transparent)] forwards class, code and retry_after to its field; remove #[class]",
-        );
+        match &class.kind {
+            Some(attr::ClassName {
+                kind: attr::Kind::Source,
+                ident,
+            }) => cx.error_at(
+                ident.span(),
+                "#[class(source)] on #[error(transparent)], which forwards to its field already; remove it",
+            ),
+            None if class.with.is_none() => cx.error_at(
+                class.path.span(),
+                "#[error(transparent)] forwards class, code, status, level and retry hint to its \
+                 field; to give it its own, name a class: #[class(KIND, ..)]",
+            ),
+            _ => check_class(cx, input, case),
+        }
     }
     for field in &case.fields {
         let misplaced = [
@@ -325,6 +508,6 @@ fn check_class(cx: &Ctxt, input: &Input, case: &Case) {
                 );
             }
         }
-        ClassOf::Transparent => {}
+        ClassOf::Transparent { .. } | ClassOf::With { .. } => {}
     }
 }

@@ -23,6 +23,7 @@ pub mod nvmf {
     /// Why the NVMe-oF target failed an operation.
     #[derive(Debug, ClassifiedError)]
     #[non_exhaustive]
+    #[class(context)]
     pub enum NvmfError {
         /// Another operation holds the subsystem (it is being paused or resumed): try again
         /// shortly.
@@ -60,6 +61,7 @@ pub mod replica {
     /// Why a replica operation failed.
     #[derive(Debug, ClassifiedError)]
     #[non_exhaustive]
+    #[class(context)]
     pub enum ReplicaError {
         /// The pool named in the request does not exist on this node.
         #[error("pool not found")]
@@ -97,6 +99,7 @@ pub mod rpc {
     /// and takes everything else from it.
     #[derive(Debug, ClassifiedError)]
     #[non_exhaustive]
+    #[class(context)]
     pub enum RpcError {
         /// `CreateReplica` failed.
         #[error("failed to create replica")]

@@ -18,7 +18,7 @@ struct Broken {
 }
 
 #[derive(Debug, ClassifiedError)]
-#[class(data)]
+#[class(data, context)]
 enum Storage {
     #[error("corrupt page")]
     Corrupt {

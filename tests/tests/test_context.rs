@@ -23,11 +23,12 @@ fn source_message(e: &dyn std::error::Error) -> Option<String> {
 }
 
 #[derive(Debug, ClassifiedError)]
-#[class(invalid)]
+#[class(invalid, context)]
 #[error("replica already exists")]
 struct ReplicaExists;
 
 #[derive(Debug, ClassifiedError)]
+#[class(context)]
 enum RpcError {
     #[error("failed to create replica")]
     #[class(source)]
@@ -326,7 +327,7 @@ mod generic {
     use error_core::{Class, ClassifiedError, OptionExt, ResultExt};
 
     #[derive(Debug, ClassifiedError)]
-    #[class(invalid)]
+    #[class(invalid, context)]
     pub(crate) enum Lookup<K: fmt::Display> {
         #[error("key not found")]
         Missing { key: K },
@@ -338,7 +339,7 @@ mod generic {
     }
 
     #[derive(Debug, ClassifiedError)]
-    #[class(internal)]
+    #[class(internal, context)]
     pub(crate) enum Wrap<E> {
         #[error("operation failed")]
         Failed {
@@ -349,14 +350,14 @@ mod generic {
     }
 
     #[derive(Debug, ClassifiedError)]
-    #[class(invalid)]
+    #[class(invalid, context)]
     pub(crate) enum Parse<'a> {
         #[error("unexpected token {token}")]
         Unexpected { token: &'a str, line: usize },
     }
 
     #[derive(Debug, ClassifiedError)]
-    #[class(data)]
+    #[class(data, context)]
     pub(crate) enum Header<const N: usize> {
         #[error("bad header")]
         Bad {
@@ -572,7 +573,7 @@ mod no_context {
 }
 
 #[derive(Debug, ClassifiedError)]
-#[class(internal)]
+#[class(internal, context)]
 enum Traced {
     #[error("replay failed")]
     #[class(source)]
@@ -634,7 +635,7 @@ fn selectors_capture_the_backtrace() {
 }
 
 #[derive(Debug, ClassifiedError)]
-#[class(conflict)]
+#[class(conflict, context)]
 #[error("version mismatch")]
 struct VersionMismatch {
     expected: u64,
@@ -642,7 +643,7 @@ struct VersionMismatch {
 }
 
 #[derive(Debug, ClassifiedError)]
-#[class(source)]
+#[class(source, context)]
 #[error("commit failed")]
 struct CommitFailed {
     source: VersionMismatch,
@@ -650,17 +651,17 @@ struct CommitFailed {
 }
 
 #[derive(Debug, ClassifiedError)]
-#[class(closed)]
+#[class(closed, context)]
 #[error("database is closed")]
 struct DbClosed;
 
 #[derive(Debug, ClassifiedError)]
-#[class(invalid)]
+#[class(invalid, context)]
 #[error("bad status")]
 struct BadStatus(u16);
 
 #[derive(Debug, ClassifiedError)]
-#[class(fatal)]
+#[class(fatal, context)]
 #[error("storage fault")]
 struct StorageFault(#[source] io::Error);
 
@@ -707,11 +708,12 @@ mod layers {
     use error_core::{Class, ClassifiedError, Report, ResultExt};
 
     #[derive(Debug, ClassifiedError)]
-    #[class(invalid)]
+    #[class(invalid, context)]
     #[error("replica already exists")]
     pub(crate) struct Exists;
 
     #[derive(Debug, ClassifiedError)]
+    #[class(context)]
     pub(crate) enum ServiceError {
         #[error("failed to publish")]
         #[class(source)]
@@ -719,6 +721,7 @@ mod layers {
     }
 
     #[derive(Debug, ClassifiedError)]
+    #[class(context)]
     pub(crate) enum ApiError {
         #[error("request failed")]
         #[class(source)]
@@ -756,7 +759,7 @@ mod tuple_selector_call_syntax {
     use error_core::{ClassifiedError, OptionExt, ResultExt};
 
     #[derive(Debug, ClassifiedError)]
-    #[class(invalid)]
+    #[class(invalid, context)]
     enum TupleError {
         #[error("tuple failed")]
         #[class(source)]
@@ -766,7 +769,7 @@ mod tuple_selector_call_syntax {
     }
 
     #[derive(Debug, ClassifiedError)]
-    #[class(invalid)]
+    #[class(invalid, context)]
     #[error("bad status")]
     struct BadStatus(u16);
 
@@ -811,7 +814,7 @@ mod selector_derives_use_absolute_paths {
     use thiserror::Error as Clone;
 
     #[derive(Debug, ClassifiedError)]
-    #[class(invalid)]
+    #[class(invalid, context)]
     enum Shadowed {
         #[error("x")]
         X { n: u8 },

@@ -14,6 +14,7 @@ pub enum ReplicaError {
 }
 
 #[derive(Debug, ClassifiedError)]
+#[class(context)]
 #[non_exhaustive]
 pub enum RpcError {
     #[error("failed to create replica")]

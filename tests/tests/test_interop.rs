@@ -50,6 +50,7 @@ mod rpc {
     use super::replica::ReplicaError;
 
     #[derive(Debug, ClassifiedError)]
+    #[class(context)]
     #[non_exhaustive]
     pub enum RpcError {
         #[error("failed to create replica")]

@@ -1,9 +1,10 @@
-// Two error enums in one module that share a variant name generate the same context
-// selector, `NoLeaderCtx`. The error names the fix: one enum per module, or
-// `#[class(context = module)]` on one of them.
+// Two error enums in one module that both ask for context selectors and share a variant
+// name generate the same selector, `NoLeaderCtx`. The error names the fix: one enum per
+// module, or `#[class(context = module)]` on one of them.
 use error_core::ClassifiedError;
 
 #[derive(Debug, ClassifiedError)]
+#[class(context)]
 enum ProposeError {
     #[error("no leader")]
     #[class(transient)]
@@ -11,6 +12,7 @@ enum ProposeError {
 }
 
 #[derive(Debug, ClassifiedError)]
+#[class(context)]
 enum ReadError {
     #[error("no leader")]
     #[class(transient)]

@@ -1,3 +1,4 @@
+// A transparent variant forwards its class already; `#[class(source)]` says nothing more.
 use error_core::ClassifiedError;
 
 #[derive(Debug, ClassifiedError)]
@@ -8,7 +9,7 @@ struct Inner;
 #[derive(Debug, ClassifiedError)]
 enum StoreError {
     #[error(transparent)]
-    #[class(fatal)]
+    #[class(source)]
     Inner(Inner),
 }
 
