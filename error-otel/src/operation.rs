@@ -31,7 +31,9 @@ pub enum Kind {
 }
 
 impl Kind {
-    /// The value tracing-opentelemetry reads from a span's `otel.kind` field.
+    /// The value tracing-opentelemetry reads from a span's `otel.kind` field. You rarely
+    /// write it: [`span!`](crate::span!) and [`OtelLayer`](crate::OtelLayer) set
+    /// `otel.kind` from the operation.
     #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {

@@ -100,5 +100,6 @@ pub const DURATION_BOUNDARIES: [f64; 14] = [
     0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
 ];
 
-/// The tracing target of the event [`record`](crate::record) emits at the error's level.
+/// The tracing target of the event a [`Recorder`](crate::Recorder) emits at the error's
+/// level, when [turned on](crate::Recorder::tracing_event).
 pub const EVENT_TARGET: &str = "error_otel";
