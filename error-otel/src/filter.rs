@@ -1,13 +1,15 @@
 //! Keeping the recorder's own `tracing` event out of the OpenTelemetry layers.
 //!
-//! [`record`](crate::record) writes the span's attributes, status and exception itself, and
-//! also emits a `tracing` event at the error's level for the log layers (`fmt`, a file, a
-//! journal). tracing-opentelemetry turns every event inside a span into a span event, and
-//! sets an `Error` status for an ERROR event: the exception would show twice, and the
-//! event's fields would be formatted even for spans that are not sampled. Filtering the
-//! event out of the OpenTelemetry layer keeps one record per error, and keeps unsampled
-//! spans free. The opentelemetry-appender-tracing layer wants the same filter when the
-//! exceptions already go to logs.
+//! [`record`](crate::record) writes the span's attributes, status and exception itself. A
+//! [`Recorder`](crate::Recorder) can also emit a `tracing` event at the error's level for
+//! the log layers (`fmt`, a file, a journal), when [turned
+//! on](crate::Recorder::tracing_event); it is off by default. tracing-opentelemetry turns
+//! every event inside a span into a span event named after the event's message, and sets
+//! an `Error` status for an ERROR event: the exception would show twice, under a
+//! high-cardinality name, and the event's fields would be formatted even for spans that
+//! are not sampled. Filtering the event out of the OpenTelemetry layer keeps one record per
+//! error, and keeps unsampled spans free. The opentelemetry-appender-tracing layer wants
+//! the same filter when the exceptions already go to logs.
 
 use tracing::Metadata;
 use tracing_subscriber::filter::FilterFn;

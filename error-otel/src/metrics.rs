@@ -5,31 +5,45 @@
 //! of two series of the same instrument, and no second "errors" counter can drift from
 //! it. Retries get a counter of our own, since the conventions have none.
 //!
+//! A point's `error.type` is the span's: the value [`Recorder::error_type`] gives, which
+//! [`OtelLayer`](crate::OtelLayer) passes for you. The histogram holds the attributes the
+//! conventions give it and no more: the error's own code, on the span in
+//! `classified.code`, is not a label here, so that the series are the ones any other
+//! instrumentation of the same operation would make. The retry counter, ours, counts by
+//! class and code.
+//!
 //! Instruments are created once, in [`Metrics::new`]; recording a point passes a slice
 //! of static attributes and allocates nothing of ours.
 
 use core::time::Duration;
 
-use error_core::{Class, ClassifiedError};
+use error_core::Class;
 use opentelemetry::KeyValue;
 use opentelemetry::metrics::{Counter, Histogram, Meter};
 
-use crate::operation::{Operation, Outcome};
+#[cfg(doc)]
+use crate::Recorder;
+use crate::operation::Operation;
 use crate::semconv;
 
 /// An operation's duration histogram and retry counter.
 ///
 /// ```
 /// use std::time::Duration;
-/// use error_otel::{Metrics, Operation};
+/// use error_core::Error;
+/// use error_otel::{Metrics, Operation, Recorder};
 ///
 /// let meter = opentelemetry::global::meter("my-service");
 /// let metrics = Metrics::new(&meter, &Operation::RPC_CLIENT);
 /// metrics.record_success(Duration::from_millis(12));
+///
+/// // A failure: `error.type` as on the span.
+/// let recorder = Recorder::new(Operation::RPC_CLIENT);
+/// let error = Error::transient("node 2 is down");
+/// metrics.record(Duration::from_millis(30), recorder.error_type(Some(&error)));
 /// ```
 #[derive(Clone, Debug)]
 pub struct Metrics {
-    operation: Operation,
     duration: Histogram<f64>,
     retries: Counter<u64>,
 }
@@ -52,31 +66,24 @@ impl Metrics {
             .with_unit("{retry}")
             .with_description("Retries made, by the class and code of the failed attempt.")
             .build();
-        Metrics {
-            operation: *operation,
-            duration,
-            retries,
-        }
+        Metrics { duration, retries }
     }
 
-    /// Records a call that succeeded.
+    /// Records a call that succeeded: a point without `error.type`.
     pub fn record_success(&self, elapsed: Duration) {
-        self.duration.record(elapsed.as_secs_f64(), &[]);
+        self.record(elapsed, None);
     }
 
-    /// Records a call that ended with `error`: with `error.type` as on the span, unless the
-    /// operation judges it a cancellation, which is no error.
-    pub fn record_error(&self, elapsed: Duration, error: Option<&dyn ClassifiedError>) {
-        let cancelled =
-            error.is_some_and(|error| self.operation.judge(error) == Outcome::Cancelled);
-        if cancelled {
-            self.record_success(elapsed);
-        } else {
-            let error_type = crate::recorder::error_type(error);
-            self.duration.record(
+    /// Records a call that ended, with `error_type` when it failed: pass what
+    /// [`Recorder::error_type`] gives for the call's error, so that the point and the span
+    /// agree (a client's mistake on a server and a cancellation give `None`).
+    pub fn record(&self, elapsed: Duration, error_type: Option<&'static str>) {
+        match error_type {
+            Some(error_type) => self.duration.record(
                 elapsed.as_secs_f64(),
                 &[KeyValue::new(semconv::ERROR_TYPE, error_type)],
-            );
+            ),
+            None => self.duration.record(elapsed.as_secs_f64(), &[]),
         }
     }
 

@@ -2,10 +2,19 @@
 //!
 //! The same error is recorded differently depending on who sees it. A `not_found` is the
 //! client's failure on a client span, but on the server it is the client's mistake: the
-//! server did its job, so its span keeps the status unset (the conventions' rule for 4xx
-//! HTTP responses and for most gRPC codes on servers), while `error.type` still says
-//! what went wrong. An [`Operation`] carries that context: its span kind, its protocol, and
-//! the names the conventions give its exception event and duration metric.
+//! server did its job. The conventions then leave its span's status unset (their rule for
+//! 4xx HTTP responses and for most gRPC codes on servers) and set no `error.type`, which
+//! is required if and only if the operation failed; the error's own code stays visible in
+//! `classified.code`. An [`Operation`] carries that context: its span kind, its protocol,
+//! and the names the conventions give its exception event and duration metric.
+//!
+//! The span kind is given once, in the operation: [`OtelLayer`](crate::OtelLayer) opens
+//! its spans from it, and [`span!`](crate::span!) opens a span from a
+//! [`Recorder`](crate::Recorder)'s operation, so the kind the span is exported with and
+//! the kind the recorder judges by cannot disagree.
+
+use std::collections::BTreeMap;
+use std::sync::{Mutex, PoisonError};
 
 use error_core::{Class, ClassifiedError, Status};
 
@@ -22,7 +31,9 @@ pub enum Kind {
 }
 
 impl Kind {
-    /// The value tracing-opentelemetry reads from a span's `otel.kind` field.
+    /// The value tracing-opentelemetry reads from a span's `otel.kind` field. You rarely
+    /// write it: [`span!`](crate::span!) and [`OtelLayer`](crate::OtelLayer) set
+    /// `otel.kind` from the operation.
     #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -49,6 +60,10 @@ pub enum Domain {
 
 /// An operation: its kind, its protocol, and its names.
 ///
+/// The conventions' operations are constants ([`RPC_CLIENT`](Operation::RPC_CLIENT), …);
+/// an operation of your own is named once, and its exception event and duration metric
+/// are named after it:
+///
 /// ```
 /// use error_otel::{Kind, Operation};
 ///
@@ -56,80 +71,94 @@ pub enum Domain {
 /// assert_eq!(Operation::RPC_SERVER.exception_event(), "rpc.server.call.exception");
 /// assert_eq!(Operation::HTTP_CLIENT.duration_metric(), "http.client.request.duration");
 ///
-/// let job = Operation::new(Kind::Internal, "compaction", "compaction.exception", "compaction.duration");
-/// assert_eq!(job.name(), "compaction");
+/// const PROPOSE: Operation = Operation::client("raft.propose");
+/// assert_eq!(PROPOSE.kind(), Kind::Client);
+/// assert_eq!(PROPOSE.exception_event(), "raft.propose.exception");
+/// assert_eq!(PROPOSE.duration_metric(), "raft.propose.duration");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Operation {
     kind: Kind,
     domain: Domain,
     name: &'static str,
-    exception_event: &'static str,
-    duration_metric: &'static str,
+    /// `None`: the name and `.exception`.
+    exception_event: Option<&'static str>,
+    /// `None`: the name and `.duration`.
+    duration_metric: Option<&'static str>,
 }
 
 impl Operation {
     /// A gRPC client call (`rpc.client.call`).
-    pub const RPC_CLIENT: Operation = Operation {
-        kind: Kind::Client,
-        domain: Domain::Rpc,
-        name: "rpc.client.call",
-        exception_event: "rpc.client.call.exception",
-        duration_metric: "rpc.client.call.duration",
-    };
+    pub const RPC_CLIENT: Operation = Operation::client("rpc.client.call").with_domain(Domain::Rpc);
 
     /// A gRPC server call (`rpc.server.call`).
-    pub const RPC_SERVER: Operation = Operation {
-        kind: Kind::Server,
-        domain: Domain::Rpc,
-        name: "rpc.server.call",
-        exception_event: "rpc.server.call.exception",
-        duration_metric: "rpc.server.call.duration",
-    };
+    pub const RPC_SERVER: Operation = Operation::server("rpc.server.call").with_domain(Domain::Rpc);
 
     /// An HTTP client request (`http.client.request`).
-    pub const HTTP_CLIENT: Operation = Operation {
-        kind: Kind::Client,
-        domain: Domain::Http,
-        name: "http.client.request",
-        exception_event: "http.client.request.exception",
-        duration_metric: "http.client.request.duration",
-    };
+    pub const HTTP_CLIENT: Operation =
+        Operation::client("http.client.request").with_domain(Domain::Http);
 
     /// An HTTP server request (`http.server.request`).
-    pub const HTTP_SERVER: Operation = Operation {
-        kind: Kind::Server,
-        domain: Domain::Http,
-        name: "http.server.request",
-        exception_event: "http.server.request.exception",
-        duration_metric: "http.server.request.duration",
-    };
+    pub const HTTP_SERVER: Operation =
+        Operation::server("http.server.request").with_domain(Domain::Http);
 
     /// An operation of no known protocol, on an internal span: what
     /// [`record`](crate::record) assumes. Its names are in our namespace.
-    pub const INTERNAL: Operation = Operation {
-        kind: Kind::Internal,
-        domain: Domain::Other,
-        name: "classified.operation",
-        exception_event: "classified.operation.exception",
-        duration_metric: "classified.operation.duration",
-    };
+    pub const INTERNAL: Operation = Operation::internal("classified.operation");
 
-    /// An operation of your own, of no known protocol.
+    /// An operation of your own, of no known protocol, named `name`: its exception event
+    /// is `{name}.exception` and its duration metric `{name}.duration`, as the conventions
+    /// name theirs. [`client`](Operation::client), [`server`](Operation::server) and
+    /// [`internal`](Operation::internal) say the kind in the name of the call.
+    ///
+    /// The two derived names are made the first time they are asked for, once per
+    /// distinct name, and kept for the life of the process (the log API takes a
+    /// `&'static str` event name). Operation names are a small fixed set, as the
+    /// conventions want them (low cardinality), so this is a few strings; do not make
+    /// operations from request data.
     #[must_use]
-    pub const fn new(
-        kind: Kind,
-        name: &'static str,
-        exception_event: &'static str,
-        duration_metric: &'static str,
-    ) -> Operation {
+    pub const fn new(kind: Kind, name: &'static str) -> Operation {
         Operation {
             kind,
             domain: Domain::Other,
             name,
-            exception_event,
-            duration_metric,
+            exception_event: None,
+            duration_metric: None,
         }
+    }
+
+    /// A client operation of your own: [`new`](Operation::new) with [`Kind::Client`].
+    #[must_use]
+    pub const fn client(name: &'static str) -> Operation {
+        Operation::new(Kind::Client, name)
+    }
+
+    /// A server operation of your own: [`new`](Operation::new) with [`Kind::Server`].
+    #[must_use]
+    pub const fn server(name: &'static str) -> Operation {
+        Operation::new(Kind::Server, name)
+    }
+
+    /// An operation inside the process: [`new`](Operation::new) with [`Kind::Internal`].
+    #[must_use]
+    pub const fn internal(name: &'static str) -> Operation {
+        Operation::new(Kind::Internal, name)
+    }
+
+    /// The same operation with an exception event name of your own, in place of
+    /// `{name}.exception`.
+    #[must_use]
+    pub const fn with_exception_event(mut self, exception_event: &'static str) -> Operation {
+        self.exception_event = Some(exception_event);
+        self
+    }
+
+    /// The same operation with a duration metric name of your own, in place of
+    /// `{name}.duration`.
+    #[must_use]
+    pub const fn with_duration_metric(mut self, duration_metric: &'static str) -> Operation {
+        self.duration_metric = Some(duration_metric);
+        self
     }
 
     /// The same operation on the other side, or inside the process.
@@ -166,16 +195,19 @@ impl Operation {
     }
 
     /// The event name of the exception's log record: the operation's name and
-    /// `.exception`.
+    /// `.exception`, unless [another](Operation::with_exception_event) was given.
     #[must_use]
-    pub const fn exception_event(&self) -> &'static str {
+    pub fn exception_event(&self) -> &'static str {
         self.exception_event
+            .unwrap_or_else(|| joined(self.name, ".exception"))
     }
 
-    /// The name of the duration histogram.
+    /// The name of the duration histogram: the operation's name and `.duration`, unless
+    /// [another](Operation::with_duration_metric) was given.
     #[must_use]
-    pub const fn duration_metric(&self) -> &'static str {
+    pub fn duration_metric(&self) -> &'static str {
         self.duration_metric
+            .unwrap_or_else(|| joined(self.name, ".duration"))
     }
 
     /// What an error means for this operation: see [`Outcome`].
@@ -215,6 +247,18 @@ impl Operation {
     }
 }
 
+/// `name` followed by `suffix`, made once per distinct pair and kept for the life of the
+/// process.
+fn joined(name: &'static str, suffix: &'static str) -> &'static str {
+    static JOINED: Mutex<BTreeMap<(&str, &str), &str>> = Mutex::new(BTreeMap::new());
+    // The map is whole at every step (an insert of a finished string), so a panic
+    // elsewhere while it was held leaves nothing to repair.
+    let mut joined = JOINED.lock().unwrap_or_else(PoisonError::into_inner);
+    joined
+        .entry((name, suffix))
+        .or_insert_with(|| Box::leak(format!("{name}{suffix}").into_boxed_str()))
+}
+
 /// The gRPC codes the conventions count as errors on a server span.
 fn server_error(status: Status) -> bool {
     matches!(
@@ -235,8 +279,14 @@ pub enum Outcome {
     /// The operation failed: `error.type`, the span status `Error` with the message, the
     /// exception.
     Failure,
-    /// The client's mistake, seen by a server: `error.type` and the exception (at DEBUG
-    /// severity as a log), but the span status stays unset.
+    /// The client's mistake, seen by a server: the server did not fail, so there is no
+    /// `error.type` (on the span or the duration point) and the status stays unset. The
+    /// error's `classified.*` attributes and the response status attribute say what the
+    /// client got, and the exception is recorded as "not really an issue": at DEBUG
+    /// severity as a log record. [`Deviation::ErrorTypeOnClientFaults`] sets `error.type`
+    /// anyway.
+    ///
+    /// [`Deviation::ErrorTypeOnClientFaults`]: crate::Deviation::ErrorTypeOnClientFaults
     ClientFault,
     /// The caller cancelled the call: no error at all, so no `error.type`, no status and
     /// no exception.

@@ -2,13 +2,29 @@
 //!
 //! Everything that costs something (formatting the message, walking the chain, building
 //! attributes) happens inside a check that the span records. On a span that is disabled
-//! or not sampled, recording reads two flags and returns; the one thing left is the
-//! `tracing` event at the error's level, which is dispatched only to the layers that
-//! want it (see [`skip_own_events`](crate::skip_own_events) for keeping it out of the
-//! OpenTelemetry layer).
+//! or not sampled, recording reads two flags and returns.
+//!
+//! What `error.type` holds is decided in one place, [`Recorder::error_type`], for the span
+//! and for the duration point alike: the conventions' value by default (the status code
+//! string on RPC operations, nothing for a server's client mistake), and the error's own
+//! code always in `classified.code`.
+//!
+//! Exception log records go to the recorder's logger provider, or else to the one set
+//! process-wide with [`set_logger_provider`]. OpenTelemetry's Rust API has no global
+//! logger provider of its own (it was removed in opentelemetry 0.23: providers are for
+//! log bridges), so this crate keeps one for its records, set once at startup beside the
+//! tracer provider. With neither, an exception the opt-in variable sends to logs is
+//! recorded as a span event instead, so that it is never lost.
+//!
+//! The `tracing` event at the error's level is off by default: tracing-opentelemetry turns
+//! every event inside a span into a span event named after the event's message, so each
+//! error would add a second, duplicate event under a high-cardinality name unless that
+//! layer were filtered with [`skip_own_events`](crate::skip_own_events). A log layer that
+//! wants a line per error turns it on with [`Recorder::tracing_event`] and filters the
+//! OpenTelemetry layer.
 
 use core::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 use std::time::SystemTime;
 
 use error_core::{Class, ClassifiedError, Classify, Level, REDACTED, Value};
@@ -16,6 +32,7 @@ use opentelemetry::KeyValue;
 use opentelemetry::logs::{LogRecord as _, Logger, LoggerProvider, Severity};
 use opentelemetry::trace::{SpanContext, SpanRef, Status};
 
+use crate::deviation::{Deviation, Deviations};
 use crate::exception::{self, ExceptionSignal};
 use crate::operation::{Domain, Operation, Outcome};
 use crate::semconv;
@@ -31,7 +48,7 @@ use crate::target::Target;
 /// use error_otel::{Operation, Outcome, Recorder};
 ///
 /// let recorder = Recorder::new(Operation::RPC_CLIENT);
-/// let span = tracing::info_span!("get");
+/// let span = error_otel::span!(recorder);
 /// let outcome = recorder.record(&span, &Error::transient("node 2 is down"));
 /// assert_eq!(outcome, Outcome::Failure);
 /// ```
@@ -41,6 +58,7 @@ pub struct Recorder {
     signal: ExceptionSignal,
     logger: Option<Arc<dyn EmitException>>,
     event: bool,
+    deviations: Deviations,
 }
 
 impl fmt::Debug for Recorder {
@@ -50,6 +68,7 @@ impl fmt::Debug for Recorder {
             .field("signal", &self.signal)
             .field("logger", &self.logger.is_some())
             .field("event", &self.event)
+            .field("deviations", &self.deviations)
             .finish()
     }
 }
@@ -62,16 +81,18 @@ impl Default for Recorder {
 }
 
 impl Recorder {
-    /// A recorder of `operation`'s failures. The exception signal is read from
-    /// [`OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN`](semconv::EXCEPTION_SIGNAL_OPT_IN); there is
-    /// no logger until one is given.
+    /// A recorder of `operation`'s failures, as the conventions say. The exception signal
+    /// is read from [`OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN`](semconv::EXCEPTION_SIGNAL_OPT_IN);
+    /// exception log records go to the process-wide logger provider
+    /// ([`set_logger_provider`]) until one is given; no `tracing` event is emitted.
     #[must_use]
     pub fn new(operation: Operation) -> Recorder {
         Recorder {
             operation,
             signal: ExceptionSignal::from_env(),
             logger: None,
-            event: true,
+            event: false,
+            deviations: Deviations::default(),
         }
     }
 
@@ -82,23 +103,39 @@ impl Recorder {
         self
     }
 
-    /// The logger provider that exception log records go to, when the signal asks for
-    /// logs. Without one, an exception the signal sends to logs is recorded as a span
-    /// event instead, so that it is never lost.
+    /// The logger provider that this recorder's exception log records go to, when the
+    /// signal asks for logs, in place of the process-wide one ([`set_logger_provider`]).
     #[must_use]
     pub fn logger_provider<P>(mut self, provider: &P) -> Recorder
     where
         P: LoggerProvider,
         P::Logger: Send + Sync + 'static,
     {
-        self.logger = Some(Arc::new(provider.logger("error-otel")));
+        self.logger = Some(logger_of(provider));
         self
     }
 
-    /// Whether to emit the `tracing` event at the error's level (on by default).
+    /// Whether to emit a `tracing` event at the error's level, for log layers (`fmt`, a
+    /// file, a journal). Off by default.
+    ///
+    /// The event has target [`error_otel`](semconv::EVENT_TARGET), the error's message,
+    /// and `error.type` (when set), `classified.code` and `classified.class` as fields. Its
+    /// level is the error's (DEBUG when the outcome is not a failure: a client's mistake on
+    /// a server, a cancellation). When a tracing-opentelemetry layer is installed, give it
+    /// the [`skip_own_events`](crate::skip_own_events) filter: otherwise it turns the event
+    /// into a second span event named after the error's message, which duplicates the
+    /// exception under a high-cardinality name.
     #[must_use]
     pub fn tracing_event(mut self, enabled: bool) -> Recorder {
         self.event = enabled;
+        self
+    }
+
+    /// Departs from the conventions as `deviation` says; see [`Deviation`]. Call it once
+    /// per deviation.
+    #[must_use]
+    pub fn deviate(mut self, deviation: Deviation) -> Recorder {
+        self.deviations = self.deviations.with(deviation);
         self
     }
 
@@ -114,19 +151,77 @@ impl Recorder {
         self.signal
     }
 
+    /// `error.type` for an operation that ended with `error` (`None`: an error that carries
+    /// no classification), on the span and on the duration point alike, or `None` when the
+    /// operation did not fail:
+    ///
+    /// | operation ended with | `error.type` |
+    /// |---|---|
+    /// | an error with no classification | [`_OTHER`](semconv::OTHER) |
+    /// | a failure of an RPC operation | the status code string (`"UNAVAILABLE"`), as in [`rpc.response.status_code`](semconv::RPC_STATUS_CODE) |
+    /// | a failure of any other operation | the error's [`code()`](ClassifiedError::code) |
+    /// | a client's mistake seen by a server ([`Outcome::ClientFault`]) | none |
+    /// | a cancellation ([`Outcome::Cancelled`]) | none |
+    ///
+    /// The [deviations](Deviation) change the second and fourth rows.
+    ///
+    /// ```
+    /// use error_core::Error;
+    /// use error_otel::{Operation, Recorder};
+    ///
+    /// let down = Error::transient("node 2 is down").with_code("node.down");
+    /// assert_eq!(Recorder::new(Operation::RPC_CLIENT).error_type(Some(&down)), Some("UNAVAILABLE"));
+    /// assert_eq!(Recorder::new(Operation::INTERNAL).error_type(Some(&down)), Some("node.down"));
+    /// assert_eq!(Recorder::new(Operation::RPC_CLIENT).error_type(None), Some("_OTHER"));
+    ///
+    /// let bad = Error::invalid("key is empty");
+    /// assert_eq!(Recorder::new(Operation::RPC_SERVER).error_type(Some(&bad)), None);
+    /// ```
+    #[must_use]
+    pub fn error_type(&self, error: Option<&dyn ClassifiedError>) -> Option<&'static str> {
+        self.error_type_of(self.judge(error), error)
+    }
+
+    fn judge(&self, error: Option<&dyn ClassifiedError>) -> Outcome {
+        error.map_or(Outcome::Failure, |error| self.operation.judge(error))
+    }
+
+    fn error_type_of(
+        &self,
+        outcome: Outcome,
+        error: Option<&dyn ClassifiedError>,
+    ) -> Option<&'static str> {
+        let failed = match outcome {
+            Outcome::Failure => true,
+            Outcome::ClientFault => self.deviations.error_type_on_client_faults,
+            _ => false,
+        };
+        if !failed {
+            return None;
+        }
+        Some(match error {
+            None => semconv::OTHER,
+            Some(error) => match self.operation.domain() {
+                Domain::Rpc if !self.deviations.code_as_error_type => error.status().grpc_name(),
+                _ => error.code(),
+            },
+        })
+    }
+
     /// Records `error` as the outcome of the operation on `span`, and returns how it was
     /// judged (see [`Operation::judge`]).
     ///
     /// On a span that records:
-    /// - `error.type` is the error's code, and our `classified.*` attributes, the domain's
-    ///   status attribute, and the error's fields are set;
+    /// - `error.type` as [`error_type`](Recorder::error_type) says, the error's code in
+    ///   `classified.code`, our other `classified.*` attributes, the domain's status
+    ///   attribute, and the error's fields;
     /// - for a [`Outcome::Failure`], the status is set to `Error` once, with the
     ///   top-level message as its description;
-    /// - the exception is recorded once, as a span event or a log record or both.
+    /// - the exception is recorded once, as a span event or a log record or both, as the
+    ///   [signal](ExceptionSignal) says (at DEBUG severity for a client's mistake).
     ///
-    /// Then, wherever the span is, a `tracing` event is emitted at the error's level
-    /// (capped at WARN when the outcome is not a failure, so that tracing-opentelemetry
-    /// does not turn a server's span red for a client's mistake).
+    /// A cancellation records nothing on the span. When [turned
+    /// on](Recorder::tracing_event), a `tracing` event follows, wherever the span is.
     pub fn record<T, E>(&self, span: &T, error: &E) -> Outcome
     where
         T: Target + ?Sized,
@@ -152,19 +247,25 @@ impl Recorder {
         top: &dyn fmt::Display,
         classified: Option<&dyn ClassifiedError>,
     ) -> Outcome {
-        let outcome = classified.map_or(Outcome::Failure, |error| self.operation.judge(error));
+        let outcome = self.judge(classified);
+        let error_type = self.error_type_of(outcome, classified);
         if outcome != Outcome::Cancelled {
             target.with_recording_span(&mut |span| {
-                self.write_span(span, outcome, top, classified);
+                self.write_span(span, outcome, error_type, top, classified);
             });
         }
         if self.event {
             let level = event_level(outcome, classified);
-            let error_type = error_type(classified);
-            let class = classified.map_or("", |e| e.class().as_str());
+            let code = classified.map(ClassifiedError::code);
+            let class = classified.map(|e| e.class().as_str());
+            let fields = EventFields {
+                error_type,
+                code,
+                class,
+            };
             match target.tracing_span() {
-                Some(parent) => emit_event(parent, level, error_type, class, top),
-                None => emit_event(&tracing::Span::current(), level, error_type, class, top),
+                Some(parent) => emit_event(parent, level, &fields, top),
+                None => emit_event(&tracing::Span::current(), level, &fields, top),
             }
         }
         outcome
@@ -174,11 +275,12 @@ impl Recorder {
         &self,
         span: &SpanRef<'_>,
         outcome: Outcome,
+        error_type: Option<&'static str>,
         top: &dyn fmt::Display,
         classified: Option<&dyn ClassifiedError>,
     ) {
         let message = top.to_string();
-        span.set_attributes(error_attributes(&self.operation, classified));
+        span.set_attributes(error_attributes(&self.operation, error_type, classified));
         if outcome == Outcome::Failure {
             span.set_status(Status::error(message.clone()));
         }
@@ -188,8 +290,12 @@ impl Recorder {
             stacktrace: exception::stacktrace(top, classified, &span_trace),
             message,
         };
-        let logger = self.logger.as_deref().filter(|_| self.signal.log());
-        if let Some(logger) = logger {
+        let logger = if self.signal.log() {
+            self.logger.clone().or_else(global_logger)
+        } else {
+            None
+        };
+        if let Some(logger) = &logger {
             let class = classified.map_or(Class::Internal, ClassifiedError::class);
             let severity = exception::severity(&self.operation, outcome, class);
             logger.emit(
@@ -206,7 +312,13 @@ impl Recorder {
 }
 
 /// Records `error` on `span` as a failure of an [`Operation::INTERNAL`] operation, with a
-/// recorder made once per process (reading the exception opt-in variable once).
+/// recorder made once per process: it reads
+/// [`OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN`](semconv::EXCEPTION_SIGNAL_OPT_IN) once, sends
+/// exception log records to the logger provider given to [`set_logger_provider`], and
+/// emits no `tracing` event (so no duplicate span event, whatever the subscriber).
+///
+/// For a client or server span, record with a [`Recorder`] of its operation, and open the
+/// span with [`span!`](crate::span!) so that the span's kind is the recorder's.
 ///
 /// ```
 /// use error_core::Error;
@@ -225,20 +337,68 @@ where
     DEFAULT.get_or_init(Recorder::default).record(span, error)
 }
 
-/// `error.type` for an error: its code, or [`_OTHER`](semconv::OTHER) when it carries no
-/// classification.
-#[must_use]
-pub fn error_type(error: Option<&dyn ClassifiedError>) -> &'static str {
-    error.map_or(semconv::OTHER, ClassifiedError::code)
+/// The process-wide logger, set by [`set_logger_provider`].
+static GLOBAL_LOGGER: RwLock<Option<Arc<dyn EmitException>>> = RwLock::new(None);
+
+/// Sets the logger provider that exception log records go to, for [`record`] and every
+/// [`Recorder`] not given one of its own. Call it once at startup, beside
+/// `opentelemetry::global::set_tracer_provider`; a later call replaces the provider.
+///
+/// Records go there only when
+/// [`OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN`](semconv::EXCEPTION_SIGNAL_OPT_IN) (or a
+/// recorder's [`exception_signal`](Recorder::exception_signal)) asks for logs. OpenTelemetry's
+/// Rust API has no global logger provider (it was removed in opentelemetry 0.23), so this
+/// is the crate's own.
+///
+/// ```
+/// use opentelemetry_sdk::logs::SdkLoggerProvider;
+///
+/// let provider = SdkLoggerProvider::builder().build();
+/// error_otel::set_logger_provider(&provider);
+/// ```
+pub fn set_logger_provider<P>(provider: &P)
+where
+    P: LoggerProvider,
+    P::Logger: Send + Sync + 'static,
+{
+    let logger = logger_of(provider);
+    // The slot holds a whole value at every step, so a poisoned lock is still sound.
+    *GLOBAL_LOGGER
+        .write()
+        .unwrap_or_else(PoisonError::into_inner) = Some(logger);
 }
 
-/// The attributes of a failed operation's span: `error.type`, ours, the domain's status.
-fn error_attributes(operation: &Operation, error: Option<&dyn ClassifiedError>) -> Vec<KeyValue> {
-    let mut attributes = vec![KeyValue::new(semconv::ERROR_TYPE, error_type(error))];
+fn global_logger() -> Option<Arc<dyn EmitException>> {
+    GLOBAL_LOGGER
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone()
+}
+
+fn logger_of<P>(provider: &P) -> Arc<dyn EmitException>
+where
+    P: LoggerProvider,
+    P::Logger: Send + Sync + 'static,
+{
+    Arc::new(provider.logger("error-otel"))
+}
+
+/// The attributes of a failed operation's span: `error.type` when set, ours, the domain's
+/// status.
+fn error_attributes(
+    operation: &Operation,
+    error_type: Option<&'static str>,
+    error: Option<&dyn ClassifiedError>,
+) -> Vec<KeyValue> {
+    let mut attributes = Vec::new();
+    if let Some(error_type) = error_type {
+        attributes.push(KeyValue::new(semconv::ERROR_TYPE, error_type));
+    }
     let Some(error) = error else {
         return attributes;
     };
     let class = error.class();
+    attributes.push(KeyValue::new(semconv::CODE, error.code()));
     attributes.push(KeyValue::new(semconv::CLASS, class.as_str()));
     attributes.push(KeyValue::new(semconv::RETRIABLE, class.is_retriable()));
     if let Some(after) = error.retry_after() {
@@ -270,24 +430,31 @@ fn error_attributes(operation: &Operation, error: Option<&dyn ClassifiedError>) 
     attributes
 }
 
-/// The level of the `tracing` event: the error's, at most WARN for what is not a
-/// failure, DEBUG for a cancellation, ERROR for an unclassified error.
+/// The level of the `tracing` event: the error's for a failure (ERROR for an
+/// unclassified one); DEBUG, or TRACE when the error says so, for what is not a failure
+/// (the conventions' severity for "something that is not really an issue").
 fn event_level(outcome: Outcome, error: Option<&dyn ClassifiedError>) -> tracing::Level {
     let level = error.map_or(Level::Error, ClassifiedError::level);
     match (outcome, level) {
-        (Outcome::Cancelled, _) | (_, Level::Debug) => tracing::Level::DEBUG,
-        (Outcome::Failure, Level::Error) => tracing::Level::ERROR,
-        (_, Level::Error | Level::Warn) => tracing::Level::WARN,
         (_, Level::Trace) => tracing::Level::TRACE,
-        _ => tracing::Level::INFO,
+        (Outcome::Failure, Level::Error) => tracing::Level::ERROR,
+        (Outcome::Failure, Level::Warn) => tracing::Level::WARN,
+        (Outcome::Failure, Level::Info) => tracing::Level::INFO,
+        _ => tracing::Level::DEBUG,
     }
+}
+
+/// The fields of the `tracing` event besides its message.
+struct EventFields {
+    error_type: Option<&'static str>,
+    code: Option<&'static str>,
+    class: Option<&'static str>,
 }
 
 fn emit_event(
     parent: &tracing::Span,
     level: tracing::Level,
-    error_type: &'static str,
-    class: &'static str,
+    fields: &EventFields,
     message: &dyn fmt::Display,
 ) {
     macro_rules! at {
@@ -296,8 +463,9 @@ fn emit_event(
                 target: "error_otel",
                 parent: parent,
                 $level,
-                error.type = error_type,
-                classified.class = class,
+                error.type = fields.error_type,
+                classified.code = fields.code,
+                classified.class = fields.class,
                 "{message}"
             )
         };

@@ -9,16 +9,26 @@
 //! `otel.*`, `error.*` or another convention's namespace, as the conventions ask of custom
 //! attributes.
 
-/// `error.type`: the error's [`code()`](error_core::ClassifiedError::code), set only on
-/// failures, on the span and on the duration histogram alike.
+/// `error.type`: set only on failures, on the span and on the duration histogram alike;
+/// the status code string on RPC operations, the error's
+/// [`code()`](error_core::ClassifiedError::code) on others. See
+/// [`Recorder::error_type`](crate::Recorder::error_type).
 pub const ERROR_TYPE: &str = "error.type";
 
 /// The value of `error.type` when the error carries no classification at all: the
 /// conventions' fallback.
 pub const OTHER: &str = "_OTHER";
 
-/// `exception.type`: the Rust type path of the error, or of the typed error inside an
-/// `error_core::Error`.
+/// `exception.type`: the fully qualified name of the error's type, from
+/// [`ClassifiedError::type_name`](error_core::ClassifiedError::type_name): the typed error
+/// inside an `error_core::Error`, or the error itself.
+///
+/// For a type made with `#[derive(ClassifiedError)]` the name is the module path written
+/// at the type's definition and the type's name (`my_crate::storage::StorageError`), fixed
+/// when the derive expands: stable across compiler versions, unlike
+/// `core::any::type_name`, whose text the compiler does not promise to keep. A hand-written
+/// `ClassifiedError` keeps the trait's default, `core::any::type_name`, unless it
+/// overrides `type_name`.
 pub const EXCEPTION_TYPE: &str = "exception.type";
 
 /// `exception.message`: the top-level message.
@@ -54,7 +64,9 @@ pub const NAMESPACE: &str = "classified.";
 /// `classified.class`: the error's class (`"transient"`, …).
 pub const CLASS: &str = "classified.class";
 
-/// `classified.code`: the error's code, on retry events (on the span it is `error.type`).
+/// `classified.code`: the error's own [`code()`](error_core::ClassifiedError::code), on the
+/// span of every recorded error (beside `error.type`, which may hold the RPC status code or
+/// be absent), on retry events and on the retry counter.
 pub const CODE: &str = "classified.code";
 
 /// `classified.retriable`: whether the class is one a caller may retry.
@@ -88,5 +100,6 @@ pub const DURATION_BOUNDARIES: [f64; 14] = [
     0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
 ];
 
-/// The tracing target of the event [`record`](crate::record) emits at the error's level.
+/// The tracing target of the event a [`Recorder`](crate::Recorder) emits at the error's
+/// level, when [turned on](crate::Recorder::tracing_event).
 pub const EVENT_TARGET: &str = "error_otel";

@@ -35,16 +35,8 @@ async fn call_with_retries(
     retry: RetryLayer,
 ) -> Result<u64, error_core::Error> {
     let (otel, _) = layer(telemetry);
-    let hooks = otel.retry_hooks();
     let service = ServiceBuilder::new()
-        .layer(otel)
-        .layer(
-            retry
-                .assume_idempotent()
-                .seed(7)
-                .on_retry(hooks.clone())
-                .on_give_up(hooks),
-        )
+        .layer(otel.around_retry(retry.assume_idempotent().seed(7)))
         .service(backend.service());
     service.oneshot(5).await
 }
@@ -161,7 +153,8 @@ async fn a_call_that_exhausted_its_budget_is_a_failure_with_the_reason() {
         attributes(&span.attributes),
         expect([
             ("classified.give_up", Value::from("budget")),
-            ("error.type", Value::from("BackendError::NodeDown")),
+            ("error.type", Value::from("UNAVAILABLE")),
+            ("classified.code", Value::from("BackendError::NodeDown")),
             ("classified.class", Value::from("transient")),
             ("classified.retriable", Value::from(true)),
             ("rpc.response.status_code", Value::from("UNAVAILABLE")),
@@ -176,7 +169,7 @@ async fn a_call_that_exhausted_its_budget_is_a_failure_with_the_reason() {
     assert_eq!(
         histogram(&metrics, "rpc.client.call.duration"),
         [HistogramPoint {
-            attributes: expect([("error.type", Value::from("BackendError::NodeDown"))]),
+            attributes: expect([("error.type", Value::from("UNAVAILABLE"))]),
             count: 1,
             bounds: error_otel::semconv::DURATION_BOUNDARIES.to_vec(),
         }]
@@ -200,7 +193,7 @@ async fn successes_and_failures_share_one_histogram() {
         histogram(&telemetry.metrics(), "rpc.client.call.duration"),
         [
             HistogramPoint {
-                attributes: expect([("error.type", Value::from("BackendError::NodeDown"))]),
+                attributes: expect([("error.type", Value::from("UNAVAILABLE"))]),
                 count: 1,
                 bounds: error_otel::semconv::DURATION_BOUNDARIES.to_vec(),
             },
@@ -216,10 +209,7 @@ async fn successes_and_failures_share_one_histogram() {
         .iter()
         .map(|span| attributes(&span.attributes).get("error.type").cloned())
         .collect();
-    assert_eq!(
-        errors,
-        [Some(Value::from("BackendError::NodeDown")), None, None]
-    );
+    assert_eq!(errors, [Some(Value::from("UNAVAILABLE")), None, None]);
 }
 
 #[tokio::test(start_paused = true)]

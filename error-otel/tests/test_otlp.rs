@@ -239,15 +239,10 @@ impl Pipelines {
 
 /// One call through `OtelLayer` over the retry layer, to `backend`.
 async fn call(otel: &OtelLayer, backend: &Backend) -> Result<u64, error_core::Error> {
-    let hooks = otel.retry_hooks();
     ServiceBuilder::new()
-        .layer(otel.clone())
         .layer(
-            RetryLayer::new()
-                .assume_idempotent()
-                .seed(7)
-                .on_retry(hooks.clone())
-                .on_give_up(hooks),
+            otel.clone()
+                .around_retry(RetryLayer::new().assume_idempotent().seed(7)),
         )
         .service(backend.service())
         .oneshot(5)
@@ -416,7 +411,8 @@ fn check_spans(lines: &[Value], failing: &Backend, flaky: &Backend) -> Value {
     assert_eq!(
         attributes(failed),
         expect([
-            ("error.type", string(CODE)),
+            ("error.type", string("UNAVAILABLE")),
+            ("classified.code", string(CODE)),
             ("classified.class", string("transient")),
             ("classified.retriable", json!({ "boolValue": true })),
             ("rpc.response.status_code", string("UNAVAILABLE")),
@@ -513,7 +509,7 @@ fn check_metrics(lines: &[Value]) {
         assert_eq!(
             points,
             [
-                (expect([("error.type", string(CODE))]), json!("1")),
+                (expect([("error.type", string("UNAVAILABLE"))]), json!("1")),
                 (expect([]), json!("1")),
             ]
         );

@@ -34,20 +34,27 @@ fn recording_on_an_unsampled_span_allocates_nothing() {
         node: 2,
         key: "user/42".into(),
     };
-    let recorder = Recorder::new(Operation::RPC_CLIENT);
-    let span = tracing::info_span!("get");
-    // The first use builds the OpenTelemetry span behind the tracing span (a cost every
-    // span pays once, recorded on or not).
-    assert_eq!(recorder.record(&span, &error), Outcome::Failure);
+    // The default, and with the `tracing` event on, which the filter keeps out of the
+    // OpenTelemetry layer.
+    for recorder in [
+        Recorder::new(Operation::RPC_CLIENT),
+        Recorder::new(Operation::RPC_CLIENT).tracing_event(true),
+    ] {
+        let span = tracing::info_span!("get");
+        // The first use builds the OpenTelemetry span behind the tracing span (a cost
+        // every span pays once, recorded on or not).
+        assert_eq!(recorder.record(&span, &error), Outcome::Failure);
 
-    let ours = allocation_counter::measure(|| {
-        for _ in 0..100 {
-            assert_eq!(recorder.record(&span, &error), Outcome::Failure);
-        }
-    });
-    assert_eq!(ours.count_total, 0, "{ours:?}");
+        let ours = allocation_counter::measure(|| {
+            for _ in 0..100 {
+                assert_eq!(recorder.record(&span, &error), Outcome::Failure);
+            }
+        });
+        assert_eq!(ours.count_total, 0, "{recorder:?}: {ours:?}");
+    }
 
     // The same error recorded by hand is formatted, into a span event the span drops.
+    let span = tracing::info_span!("get");
     let by_hand = allocation_counter::measure(|| {
         for _ in 0..100 {
             tracing::error!(parent: &span, error = %error, "call failed");

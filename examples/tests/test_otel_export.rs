@@ -65,6 +65,24 @@ fn the_traced_scenario_exports_one_span_per_call_with_its_retries() {
         (failures, failures, failures, retries)
     );
     assert!(failures > 0 && retries > 0);
+    // Each failed read is an RPC client failure: `error.type` is the returned status code
+    // string, the one in `rpc.response.status_code`, and the error's code is in
+    // `classified.code`.
+    let value = |span: &opentelemetry_sdk::trace::SpanData, key: &str| {
+        span.attributes
+            .iter()
+            .find(|kv| kv.key.as_str() == key)
+            .map(|kv| kv.value.to_string())
+    };
+    for span in spans
+        .iter()
+        .filter(|span| value(span, "error.type").is_some())
+    {
+        let status_code = value(span, "rpc.response.status_code");
+        assert!(status_code.is_some(), "{span:?}");
+        assert_eq!(value(span, "error.type"), status_code, "{span:?}");
+        assert!(value(span, "classified.code").is_some(), "{span:?}");
+    }
     assert!(
         traced
             .iter()

@@ -75,9 +75,10 @@ where
                 }
             }
             Err(error) => {
-                this.shared.recorder.record_any(this.span, error);
+                let recorder = &this.shared.recorder;
+                recorder.record_any(this.span, error);
                 if let Some(metrics) = &this.shared.metrics {
-                    metrics.record_error(elapsed, error.classified());
+                    metrics.record(elapsed, recorder.error_type(error.classified()));
                 }
             }
         }

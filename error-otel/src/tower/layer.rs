@@ -5,7 +5,8 @@ use core::task::{Context, Poll};
 use std::sync::Arc;
 
 use error_core::Classify;
-use tower_layer::Layer;
+use error_tower::retry::RetryLayer;
+use tower_layer::{Layer, Stack};
 use tower_service::Service;
 
 use super::attempt::{self, Attempts};
@@ -37,7 +38,8 @@ pub(super) struct Shared {
 
 /// Records each call's outcome on a span, and its duration on a histogram.
 ///
-/// The span is new (of the operation's kind, named after it) or the current one, see
+/// The span is new (of the operation's kind, named after it: the kind is given once, in
+/// the operation) or the current one, see
 /// [`SpanMode`]. The call's final error is recorded by the [`Recorder`]; a success leaves
 /// the span's status unset. With [`metrics`](OtelLayer::metrics), every call's duration
 /// goes in the operation's histogram, with `error.type` on failures.
@@ -92,12 +94,43 @@ impl OtelLayer {
         self.edit(|shared| shared.mode = mode)
     }
 
+    /// The operation this layer records.
+    #[must_use]
+    pub fn operation(&self) -> &Operation {
+        self.shared.recorder.operation()
+    }
+
     /// The hooks that record the retries of an `error_tower` retry layer put inside this
     /// one: a `classified.retry` event on the current span per retry, the give-up reason,
-    /// and the retry counter of this layer's metrics.
+    /// and the retry counter of this layer's metrics. [`around_retry`](Self::around_retry)
+    /// wires them for you; this is for hooks of your own that also call these.
     #[must_use]
     pub fn retry_hooks(&self) -> RecordRetries {
         RecordRetries::new(self.shared.metrics.clone())
+    }
+
+    /// This layer around `retry`, with `retry`'s hooks set to this layer's
+    /// [`retry_hooks`](Self::retry_hooks): one layer, in the order the conventions want
+    /// (this layer's span covers the logical call, every attempt included), with the
+    /// retries recorded on that span. Hooks `retry` already had are replaced.
+    ///
+    /// ```
+    /// use error_otel::{Operation, OtelLayer};
+    /// use error_tower::retry::RetryLayer;
+    /// use tower::ServiceBuilder;
+    ///
+    /// let stack = ServiceBuilder::new()
+    ///     .layer(OtelLayer::new(Operation::RPC_CLIENT).around_retry(RetryLayer::new()));
+    /// # drop(stack);
+    /// ```
+    #[must_use]
+    pub fn around_retry<RD, ID, CR, OR, OG>(
+        self,
+        retry: RetryLayer<RD, ID, CR, OR, OG>,
+    ) -> Stack<RetryLayer<RD, ID, CR, RecordRetries, RecordRetries>, OtelLayer> {
+        let hooks = self.retry_hooks();
+        let retry = retry.on_retry(hooks.clone()).on_give_up(hooks);
+        Stack::new(retry, self)
     }
 }
 

@@ -3,7 +3,8 @@
 //!
 //! Put [`OtelLayer`] outside the retry layer: its span then covers the logical call, every
 //! attempt included, which is what the RPC conventions ask for, and the retry layer's
-//! hooks ([`RecordRetries`]) run inside it, so one trace tells the whole story of a
+//! hooks ([`RecordRetries`]) run inside it ([`OtelLayer::around_retry`] builds both in
+//! that order, in one call), so one trace tells the whole story of a
 //! retried call: a `classified.retry` event per retry, and the final outcome. A call that
 //! succeeded after retries has no `error.type` and no `Error` status, because the
 //! layer only sees the final result.
@@ -18,10 +19,7 @@
 //! use tower::ServiceBuilder;
 //!
 //! let otel = OtelLayer::new(Operation::RPC_CLIENT);
-//! let hooks = otel.retry_hooks();
-//! let stack = ServiceBuilder::new()
-//!     .layer(otel)
-//!     .layer(RetryLayer::new().on_retry(hooks.clone()).on_give_up(hooks));
+//! let stack = ServiceBuilder::new().layer(otel.around_retry(RetryLayer::new()));
 //! # drop(stack);
 //! ```
 

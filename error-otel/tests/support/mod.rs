@@ -7,6 +7,7 @@
 pub mod backend;
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry::{KeyValue, Value};
@@ -19,6 +20,7 @@ use tracing_subscriber::layer::SubscriberExt as _;
 
 pub struct Telemetry {
     spans: InMemorySpanExporter,
+    events: Arc<Mutex<Vec<TracingEvent>>>,
     logs: InMemoryLogExporter,
     metrics: InMemoryMetricExporter,
     pub tracer_provider: SdkTracerProvider,
@@ -29,8 +31,19 @@ pub struct Telemetry {
 
 impl Telemetry {
     /// Pipelines with the tracing-opentelemetry layer configured to add nothing of its own
-    /// (no code location, thread or timing attributes), so that attribute sets are exact.
+    /// (no code location, thread or timing attributes), so that attribute sets are exact,
+    /// and filtered with `skip_own_events`.
     pub fn new() -> Telemetry {
+        Telemetry::build(true)
+    }
+
+    /// The same, with the tracing-opentelemetry layer unfiltered: every `tracing` event
+    /// reaches it, as in a setup that forgot `skip_own_events`.
+    pub fn unfiltered() -> Telemetry {
+        Telemetry::build(false)
+    }
+
+    fn build(filtered: bool) -> Telemetry {
         let spans = InMemorySpanExporter::default();
         let tracer_provider = SdkTracerProvider::builder()
             .with_simple_exporter(spans.clone())
@@ -48,12 +61,21 @@ impl Telemetry {
             .with_location(false)
             .with_threads(false)
             .with_tracked_inactivity(false)
-            .with_target(false)
-            .with_filter(error_otel::skip_own_events());
-        let subscriber = tracing_subscriber::registry().with(layer);
+            .with_target(false);
+        let layer = if filtered {
+            layer.with_filter(error_otel::skip_own_events()).boxed()
+        } else {
+            layer.boxed()
+        };
+        let events = Arc::default();
+        let capture = Capture {
+            events: Arc::clone(&events),
+        };
+        let subscriber = tracing_subscriber::registry().with(layer).with(capture);
         let guard = tracing::subscriber::set_default(subscriber);
         Telemetry {
             spans,
+            events,
             logs,
             metrics,
             tracer_provider,
@@ -61,6 +83,11 @@ impl Telemetry {
             meter_provider,
             _guard: guard,
         }
+    }
+
+    /// The `tracing` events emitted so far, in order.
+    pub fn events(&self) -> Vec<TracingEvent> {
+        self.events.lock().unwrap().clone()
     }
 
     pub fn spans(&self) -> Vec<SpanData> {
@@ -184,4 +211,39 @@ pub fn counter(metrics: &[ResourceMetrics], name: &str) -> Vec<(BTreeMap<String,
     }
     points.sort_by(|a, b| format!("{:?}", a.0).cmp(&format!("{:?}", b.0)));
     points
+}
+
+/// A `tracing` event as a log layer sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TracingEvent {
+    pub level: tracing::Level,
+    pub target: String,
+    /// Every field, the message included, by name, in their `Debug` or string form.
+    pub fields: BTreeMap<String, String>,
+}
+
+/// A layer that keeps every event.
+struct Capture {
+    events: Arc<Mutex<Vec<TracingEvent>>>,
+}
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Capture {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        struct Fields(BTreeMap<String, String>);
+        impl tracing::field::Visit for Fields {
+            fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+                self.0.insert(field.name().to_owned(), value.to_owned());
+            }
+            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+                self.0.insert(field.name().to_owned(), format!("{value:?}"));
+            }
+        }
+        let mut fields = Fields(BTreeMap::new());
+        event.record(&mut fields);
+        self.events.lock().unwrap().push(TracingEvent {
+            level: *event.metadata().level(),
+            target: event.metadata().target().to_owned(),
+            fields: fields.0,
+        });
+    }
 }
