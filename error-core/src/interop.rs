@@ -1,10 +1,12 @@
 //! Conversions at the RPC boundary, behind the `http` and `tonic` features.
 //!
 //! Both take the code from the error's [status](crate::ClassifiedError::status), which the
-//! deepest error that knows it decides (see [the status module](crate::status)). A
-//! `tonic::Status`'s message is the one-line [report](crate::Report) of
+//! deepest error that knows it decides (see [the status module](crate::status)). The
+//! message of [`ToTonicStatus::to_tonic_status`] is the one-line [report](crate::Report) of
 //! the chain, so that a client sees the whole story in one line; redacted fields stay
 //! redacted, because every message in the chain already shows them as `<redacted>`.
+//! `From<Error> for tonic::Status` sends the rich error model of
+//! [`wire::grpc`](crate::wire::grpc) instead, with its message policy.
 
 #[cfg(feature = "tonic")]
 use alloc::string::ToString as _;
@@ -75,9 +77,15 @@ impl<E: ClassifiedError + ?Sized> ToTonicStatus for E {
     }
 }
 
+/// The rich status of [`wire::grpc::Encoder::default`](crate::wire::grpc::Encoder): the
+/// code, the message under the default [`Exposure`](crate::wire::Exposure) (a generic
+/// message for `internal`, `fatal` and `data`), and `ErrorInfo` and `RetryInfo` details, so
+/// that a server's `?` tells its client the class, the code, the hint and the fields. A
+/// server that names its domain, or exposes more, uses an `Encoder` of its own;
+/// [`ToTonicStatus::to_tonic_status`] is the plain status, without details.
 #[cfg(feature = "tonic")]
 impl From<crate::Error> for tonic::Status {
     fn from(error: crate::Error) -> Self {
-        error.to_tonic_status()
+        crate::wire::grpc::Encoder::default().encode(&error)
     }
 }
