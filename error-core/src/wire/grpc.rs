@@ -22,17 +22,21 @@
 //! retry design A6), in whole milliseconds rounded up, which gRPC's own retry machinery
 //! reads.
 //!
-//! # Why messages of our own, not `tonic-types`
+//! # Why a codec of our own, not `tonic-types`
 //!
-//! [`pb`] holds the three google.rpc messages, written by hand with prost's derive (no
-//! `protoc`): they are wire-compatible with `tonic-types` and with every other
-//! implementation (the tests check both directions against `tonic-types` and Python's
-//! `grpcio-status`), but `ErrorInfo.metadata` is a list of entries rather than a
-//! `HashMap`, which keeps the fields in the error's order on the way out and in the
-//! server's order on the way in, costs no hashing, and lets the decoder stop at
-//! [`MAX_FIELDS`](super::MAX_FIELDS). Details are read only up to [`MAX_DETAILS_LEN`]
-//! bytes, and only the first `ErrorInfo` and `RetryInfo` are used; other detail types are
-//! skipped, as the model requires.
+//! The messages are google.rpc's, byte for byte: the tests check both directions against
+//! `tonic-types` and Python's `grpcio-status`. [`pb`] has them as prost types, written by
+//! hand with prost's derive (no `protoc`), for code that builds or inspects details. The
+//! encoder and decoder themselves write and read the protobuf directly
+//! (`wire/proto.rs`): the encoder writes straight from the error's borrowed strings into
+//! one buffer of the exact size, and the decoder borrows from the received bytes and
+//! allocates only what it keeps. With `tonic-types`, every key, value and nested message
+//! is an owned `String` or `Vec`, copied into its parent, and `ErrorInfo.metadata` is a
+//! `HashMap`, which loses the fields' order. Ours keeps the fields in the error's order on
+//! the way out and in the server's order on the way in, reads details only up to
+//! [`MAX_DETAILS_LEN`] bytes, and uses only the first `ErrorInfo` and `RetryInfo`; other
+//! detail types are skipped, as the model requires. `benches/wire.rs` measures the
+//! difference.
 //!
 //! # Headers that tonic would panic on
 //!
@@ -43,16 +47,15 @@
 //! sees it.
 
 use alloc::borrow::Cow;
-use alloc::string::{String, ToString as _};
+use alloc::string::String;
 use alloc::vec::Vec;
 use core::time::Duration;
 
 use base64::Engine as _;
-use prost::Message as _;
 
 use super::{
-    Draft, Exposure, Protocol, Rejection, Remote, clamp_retry_after, fields_of, message_of,
-    push_rejection, reason, wire_key,
+    Draft, Exposure, Protocol, Rejection, Remote, clamp_retry_after, field_key, fields_of,
+    message_of, proto, push_rejection, reason, wire_key,
 };
 use crate::{Class, ClassifiedError, Error, Level, Status, Visit};
 
@@ -72,9 +75,6 @@ pub const PUSHBACK_HEADER: &str = "grpc-retry-pushback-ms";
 
 /// The trailer that holds the serialized `google.rpc.Status`.
 pub const DETAILS_HEADER: &str = "grpc-status-details-bin";
-
-/// At most this many details are looked at.
-const MAX_DETAILS: usize = 16;
 
 /// google.rpc's messages, wire-compatible with `google/rpc/status.proto`,
 /// `google/rpc/error_details.proto` and `google/protobuf/{any,duration}.proto`.
@@ -225,11 +225,14 @@ impl Encoder {
         let status = error.status();
         let fields = fields_of(error);
         let message = message_of(error, self.exposure, &fields);
-        let details = self.details_of(error, status, class, retry_after, &message, fields);
+        let details = self.details_of(error, status, class, retry_after, &message, &fields);
         let mut metadata = tonic::metadata::MetadataMap::new();
         if let Some(after) = retry_after.filter(|_| class.is_retriable()) {
             let millis = u64::try_from(after.as_nanos().div_ceil(1_000_000)).unwrap_or(u64::MAX);
-            metadata.insert(PUSHBACK_HEADER, tonic::metadata::MetadataValue::from(millis));
+            metadata.insert(
+                PUSHBACK_HEADER,
+                tonic::metadata::MetadataValue::from(millis),
+            );
         }
         tonic::Status::with_details_and_metadata(
             status.tonic_code(),
@@ -251,7 +254,7 @@ impl Encoder {
             class,
             error.retry_after(),
             &message,
-            fields,
+            &fields,
         )
     }
 
@@ -262,53 +265,70 @@ impl Encoder {
         class: Class,
         retry_after: Option<Duration>,
         message: &str,
-        fields: Vec<(&'static str, String)>,
+        fields: &[(&'static str, String)],
     ) -> Vec<u8> {
         let code = error.code();
-        let mut metadata = Vec::with_capacity(fields.len() + 2);
-        metadata.push(pb::MetadataEntry {
-            key: "code".to_string(),
-            value: code.to_string(),
-        });
-        metadata.push(pb::MetadataEntry {
-            key: "class".to_string(),
-            value: class.as_str().to_string(),
-        });
-        for (key, value) in fields {
-            metadata.push(pb::MetadataEntry {
-                key: wire_key(key).into_owned(),
-                value,
-            });
-        }
-        let info = pb::ErrorInfo {
-            reason: reason(code),
-            domain: self.domain.to_string(),
-            metadata,
+        let reason = reason(code);
+        let entries = || {
+            [("code", code), ("class", class.as_str())]
+                .into_iter()
+                .map(|(k, v)| (Cow::Borrowed(k), v))
+                .chain(fields.iter().map(|(k, v)| (wire_key(k), v.as_str())))
         };
-        let mut details = Vec::with_capacity(2);
-        details.push(pb::Any {
-            type_url: ERROR_INFO_TYPE_URL.to_string(),
-            value: info.encode_to_vec(),
+        let string = |s: &str| {
+            if s.is_empty() {
+                0
+            } else {
+                proto::len_field(s.len())
+            }
+        };
+        let entry_len = |k: &str, v: &str| string(k) + string(v);
+        let info_len = string(&reason)
+            + string(&self.domain)
+            + entries()
+                .map(|(k, v)| proto::len_field(entry_len(&k, v)))
+                .sum::<usize>();
+        let info_any_len = string(ERROR_INFO_TYPE_URL) + proto::len_field(info_len);
+        let delay = retry_after.map(|after| {
+            (
+                i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
+                i32::try_from(after.subsec_nanos()).unwrap_or(0),
+            )
         });
-        if let Some(after) = retry_after {
-            let delay = pb::Duration {
-                seconds: i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
-                nanos: i32::try_from(after.subsec_nanos()).unwrap_or(0),
-            };
-            details.push(pb::Any {
-                type_url: RETRY_INFO_TYPE_URL.to_string(),
-                value: pb::RetryInfo {
-                    retry_delay: Some(delay),
-                }
-                .encode_to_vec(),
-            });
+        let varint = |n: i64| proto::varint_field(n.cast_unsigned());
+        let duration_len = delay.map_or(0, |(s, n)| varint(s) + varint(i64::from(n)));
+        let retry_len = proto::len_field(duration_len);
+        let retry_any_len = string(RETRY_INFO_TYPE_URL) + proto::len_field(retry_len);
+        let status_len = varint(i64::from(status.grpc()))
+            + string(message)
+            + proto::len_field(info_any_len)
+            + delay.map_or(0, |_| proto::len_field(retry_any_len));
+
+        let mut w = proto::Writer::with_capacity(status_len);
+        // google.rpc.Status
+        w.uint(1, i64::from(status.grpc()).cast_unsigned());
+        w.bytes(2, message.as_bytes());
+        // details[0]: Any { ErrorInfo }
+        w.message(3, info_any_len);
+        w.bytes(1, ERROR_INFO_TYPE_URL.as_bytes());
+        w.message(2, info_len);
+        w.bytes(1, reason.as_bytes());
+        w.bytes(2, self.domain.as_bytes());
+        for (key, value) in entries() {
+            w.message(3, entry_len(&key, value));
+            w.bytes(1, key.as_bytes());
+            w.bytes(2, value.as_bytes());
         }
-        pb::Status {
-            code: status.grpc(),
-            message: message.to_string(),
-            details,
+        // details[1]: Any { RetryInfo { retry_delay: Duration } }
+        if let Some((seconds, nanos)) = delay {
+            w.message(3, retry_any_len);
+            w.bytes(1, RETRY_INFO_TYPE_URL.as_bytes());
+            w.message(2, retry_len);
+            w.message(1, duration_len);
+            w.uint(1, seconds.cast_unsigned());
+            w.uint(2, i64::from(nanos).cast_unsigned());
         }
-        .encode_to_vec()
+        w.buf
     }
 }
 
@@ -374,64 +394,175 @@ pub fn decode_parts(code: i32, message: &str, details: &[u8], pushback: Option<&
 }
 
 fn read_details(draft: &mut Draft, code: i32, details: &[u8]) {
-    let Ok(rpc) = pb::Status::decode(details) else {
+    let Ok(Details {
+        code: details_code,
+        error_info,
+        retry_info,
+    }) = Details::read(details)
+    else {
         push_rejection(&mut draft.rejections, Rejection::Malformed);
         return;
     };
-    if rpc.code != code {
+    if details_code != code {
         push_rejection(&mut draft.rejections, Rejection::CodeMismatch);
         return;
     }
-    let mut info_seen = false;
-    let mut retry_seen = false;
-    for any in rpc.details.iter().take(MAX_DETAILS) {
-        match any.type_url.as_str() {
-            ERROR_INFO_TYPE_URL if !info_seen => {
-                info_seen = true;
-                match pb::ErrorInfo::decode(any.value.as_slice()) {
-                    Ok(info) => read_error_info(draft, &info),
-                    Err(_) => push_rejection(&mut draft.rejections, Rejection::Malformed),
+    if let Some(info) = error_info {
+        // Checked whole before anything is taken from it.
+        if walk_error_info(info, &mut |_| {}).is_ok() {
+            read_error_info(draft, info);
+        } else {
+            push_rejection(&mut draft.rejections, Rejection::Malformed);
+        }
+    }
+    if let Some(retry) = retry_info {
+        match read_retry_info(retry) {
+            Ok(Some(delay)) => draft.retry_after = read_delay(delay, &mut draft.rejections),
+            Ok(None) => {}
+            Err(proto::Malformed) => push_rejection(&mut draft.rejections, Rejection::Malformed),
+        }
+    }
+}
+
+/// What a `google.rpc.Status` holds that the decoder uses: its code, and the values of its
+/// first `ErrorInfo` and first `RetryInfo` (other detail types, and repeats, are skipped,
+/// as the model requires).
+struct Details<'a> {
+    code: i32,
+    error_info: Option<&'a [u8]>,
+    retry_info: Option<&'a [u8]>,
+}
+
+impl<'a> Details<'a> {
+    fn read(bytes: &'a [u8]) -> Result<Details<'a>, proto::Malformed> {
+        let mut details = Details {
+            code: 0,
+            error_info: None,
+            retry_info: None,
+        };
+        let mut reader = proto::Reader::new(bytes);
+        while let Some((tag, value)) = reader.field()? {
+            match tag {
+                // int32: the varint's low 32 bits.
+                1 => details.code = proto::int32(value.varint()?),
+                2 => {
+                    value.string()?;
                 }
-            }
-            RETRY_INFO_TYPE_URL if !retry_seen => {
-                retry_seen = true;
-                match pb::RetryInfo::decode(any.value.as_slice()) {
-                    Ok(pb::RetryInfo {
-                        retry_delay: Some(delay),
-                    }) => draft.retry_after = read_delay(delay, &mut draft.rejections),
-                    Ok(pb::RetryInfo { retry_delay: None }) => {}
-                    Err(_) => push_rejection(&mut draft.rejections, Rejection::Malformed),
+                3 => {
+                    let (type_url, value) = read_any(value.bytes()?)?;
+                    match type_url {
+                        ERROR_INFO_TYPE_URL if details.error_info.is_none() => {
+                            details.error_info = Some(value);
+                        }
+                        RETRY_INFO_TYPE_URL if details.retry_info.is_none() => {
+                            details.retry_info = Some(value);
+                        }
+                        _ => {}
+                    }
                 }
+                _ => {}
             }
-            // Other detail types, and repeats, are skipped, as the model requires.
+        }
+        Ok(details)
+    }
+}
+
+/// A `google.protobuf.Any`: its type URL and value.
+fn read_any(bytes: &[u8]) -> Result<(&str, &[u8]), proto::Malformed> {
+    let mut type_url = "";
+    let mut value: &[u8] = &[];
+    let mut reader = proto::Reader::new(bytes);
+    while let Some((tag, field)) = reader.field()? {
+        match tag {
+            1 => type_url = field.string()?,
+            2 => value = field.bytes()?,
             _ => {}
         }
     }
+    Ok((type_url, value))
 }
 
-fn read_error_info(draft: &mut Draft, info: &pb::ErrorInfo) {
-    draft.reason(&info.reason);
-    draft.domain(&info.domain);
-    let mut code = None;
-    for entry in &info.metadata {
-        match entry.key.as_str() {
-            "code" if code.is_none() => code = Some(entry.value.as_str()),
-            "class" => draft.class(&entry.value),
-            key => draft.field(key, &entry.value),
+/// One item of an `ErrorInfo`.
+enum InfoItem<'a> {
+    Reason(&'a str),
+    Domain(&'a str),
+    Entry(&'a str, &'a str),
+}
+
+/// Calls `f` with each item of an `ErrorInfo`, in wire order.
+fn walk_error_info<'a>(
+    bytes: &'a [u8],
+    f: &mut dyn FnMut(InfoItem<'a>),
+) -> Result<(), proto::Malformed> {
+    let mut reader = proto::Reader::new(bytes);
+    while let Some((tag, value)) = reader.field()? {
+        match tag {
+            1 => f(InfoItem::Reason(value.string()?)),
+            2 => f(InfoItem::Domain(value.string()?)),
+            3 => {
+                let (mut key, mut entry_value) = ("", "");
+                let mut entry = proto::Reader::new(value.bytes()?);
+                while let Some((tag, field)) = entry.field()? {
+                    match tag {
+                        1 => key = field.string()?,
+                        2 => entry_value = field.string()?,
+                        _ => {}
+                    }
+                }
+                f(InfoItem::Entry(key, entry_value));
+            }
+            _ => {}
         }
     }
+    Ok(())
+}
+
+/// Takes an `ErrorInfo` (already checked) into `draft`.
+fn read_error_info(draft: &mut Draft, info: &[u8]) {
+    let (mut reason, mut domain, mut code) = ("", "", None);
+    let _ = walk_error_info(info, &mut |item| match item {
+        // A singular field's last value wins.
+        InfoItem::Reason(r) => reason = r,
+        InfoItem::Domain(d) => domain = d,
+        InfoItem::Entry("code", value) if code.is_none() => code = Some(value),
+        InfoItem::Entry("class", value) => draft.class(value),
+        InfoItem::Entry(key, value) => draft.field(field_key(key), value),
+    });
+    draft.reason(reason);
+    draft.domain(domain);
     // The exact code, else the reason (what an AIP-193 server that is not this crate
     // sends), else the status's fallback.
-    match (code, draft.reason.clone()) {
-        (Some(code), _) => draft.code(code),
-        (None, Some(reason)) => draft.code(&reason),
-        (None, None) => {}
+    if let Some(code) = code {
+        draft.code(code);
+    } else if draft.reason.is_some() {
+        draft.code(reason);
     }
 }
 
-fn read_delay(delay: pb::Duration, rejections: &mut Vec<Rejection>) -> Option<Duration> {
-    let seconds = u64::try_from(delay.seconds).ok();
-    let nanos = u32::try_from(delay.nanos)
+/// A `RetryInfo`'s `retry_delay`, as seconds and nanoseconds.
+fn read_retry_info(bytes: &[u8]) -> Result<Option<(i64, i32)>, proto::Malformed> {
+    let mut delay = None;
+    let mut reader = proto::Reader::new(bytes);
+    while let Some((tag, value)) = reader.field()? {
+        if tag == 1 {
+            let (mut seconds, mut nanos) = (0i64, 0i32);
+            let mut duration = proto::Reader::new(value.bytes()?);
+            while let Some((tag, field)) = duration.field()? {
+                match tag {
+                    1 => seconds = field.varint()?.cast_signed(),
+                    2 => nanos = proto::int32(field.varint()?),
+                    _ => {}
+                }
+            }
+            delay = Some((seconds, nanos));
+        }
+    }
+    Ok(delay)
+}
+
+fn read_delay((seconds, nanos): (i64, i32), rejections: &mut Vec<Rejection>) -> Option<Duration> {
+    let seconds = u64::try_from(seconds).ok();
+    let nanos = u32::try_from(nanos)
         .ok()
         .filter(|nanos| *nanos < 1_000_000_000);
     if let (Some(seconds), Some(nanos)) = (seconds, nanos) {
@@ -531,7 +662,9 @@ pub fn decode_headers(headers: &http::HeaderMap) -> Option<Error> {
             }
         },
     };
-    let pushback = headers.get(PUSHBACK_HEADER).map(http::HeaderValue::as_bytes);
+    let pushback = headers
+        .get(PUSHBACK_HEADER)
+        .map(http::HeaderValue::as_bytes);
     let mut remote = decode_parts(code, &message, &details, pushback);
     if let Some(rejection) = rejection {
         push_rejection(&mut remote.rejections, rejection);

@@ -8,13 +8,42 @@
 //! documentation](super#codes-stay-static-str-and-low-cardinality) for the trade-off.
 
 use alloc::boxed::Box;
+use core::hash::{BuildHasherDefault, Hasher};
 use std::collections::HashSet;
 use std::sync::{PoisonError, RwLock};
 
 use super::{MAX_INTERNED, Rejection, is_code, is_key};
 
+/// FNV-1a: the table's strings are short and few, and a lookup is on every decode. Its
+/// weakness, collisions chosen by a peer, is bounded here: the table holds at most
+/// [`MAX_INTERNED`] strings, so a flood of colliding codes costs at most that many
+/// comparisons per lookup, and is as bounded as a flood of distinct codes.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+type Set = HashSet<&'static str, BuildHasherDefault<Fnv>>;
+
 struct Table {
-    strings: RwLock<Option<HashSet<&'static str>>>,
+    strings: RwLock<Option<Set>>,
 }
 
 impl Table {
@@ -37,7 +66,7 @@ impl Table {
             return Some(found);
         }
         let mut guard = self.strings.write().unwrap_or_else(PoisonError::into_inner);
-        let set = guard.get_or_insert_with(HashSet::new);
+        let set = guard.get_or_insert_with(Set::default);
         if let Some(found) = set.get(s).copied() {
             return Some(found);
         }
@@ -54,7 +83,7 @@ impl Table {
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .as_ref()
-            .map_or(0, HashSet::len)
+            .map_or(0, Set::len)
     }
 }
 

@@ -108,6 +108,8 @@ pub mod grpc;
 mod intern;
 #[cfg(feature = "problem")]
 pub mod problem;
+#[cfg(feature = "tonic")]
+mod proto;
 mod remote;
 
 pub use self::intern::interned;
@@ -285,17 +287,19 @@ const fn generic_message(class: Class) -> &'static str {
 #[must_use]
 pub fn reason(code: &str) -> String {
     const MAX: usize = 63;
+    let bytes = code.as_bytes();
     let mut out = String::with_capacity(code.len() + 8);
-    let chars: Vec<char> = code.chars().collect();
     let mut pending_separator = false;
-    for (i, &c) in chars.iter().enumerate() {
-        if !c.is_ascii_alphanumeric() {
+    for (i, &b) in bytes.iter().enumerate() {
+        // A byte of a non-ASCII character is never alphanumeric: a separator, as the
+        // character is.
+        if !b.is_ascii_alphanumeric() {
             pending_separator = true;
             continue;
         }
-        if i > 0 && c.is_ascii_uppercase() {
-            let prev = chars[i - 1];
-            let next_lower = chars.get(i + 1).is_some_and(char::is_ascii_lowercase);
+        if i > 0 && b.is_ascii_uppercase() {
+            let prev = bytes[i - 1];
+            let next_lower = bytes.get(i + 1).is_some_and(u8::is_ascii_lowercase);
             if prev.is_ascii_lowercase()
                 || prev.is_ascii_digit()
                 || (prev.is_ascii_uppercase() && next_lower)
@@ -307,7 +311,7 @@ pub fn reason(code: &str) -> String {
             out.push('_');
         }
         pending_separator = false;
-        out.push(c.to_ascii_uppercase());
+        out.push(char::from(b.to_ascii_uppercase()));
     }
     if !out.starts_with(|c: char| c.is_ascii_uppercase()) {
         out.insert_str(0, if out.is_empty() { "E" } else { "E_" });
@@ -316,7 +320,7 @@ pub fn reason(code: &str) -> String {
         out.push_str("_ERROR");
     }
     if out.len() > MAX {
-        let hash = fnv1a(code.as_bytes());
+        let hash = fnv1a(bytes);
         out.truncate(54);
         while out.ends_with('_') {
             out.pop();
@@ -399,7 +403,8 @@ fn wire_key(key: &str) -> Cow<'_, str> {
     }
 }
 
-/// The field key a received key stands for: [`wire_key`] undone.
+/// The field key a received `ErrorInfo` metadata key stands for: [`wire_key`] undone.
+#[cfg(feature = "tonic")]
 fn field_key(key: &str) -> &str {
     key.strip_prefix(FIELD_ESCAPE).unwrap_or(key)
 }
@@ -559,7 +564,6 @@ impl Draft {
             push_rejection(&mut self.rejections, Rejection::FieldsDropped(1));
             return;
         }
-        let key = field_key(key);
         if !is_key(key) {
             push_rejection(&mut self.rejections, Rejection::FieldsDropped(1));
             return;
