@@ -217,7 +217,7 @@ fn every_class_round_trips_through_the_remote_table() {
         (Class::Invalid, Class::Invalid),
         (Class::Denied, Class::Denied),
         (Class::Closed, Class::Transient),
-        (Class::Data, Class::Internal),
+        (Class::Data, Class::Data),
         (Class::Fatal, Class::Internal),
         (Class::Internal, Class::Internal),
     ];
@@ -594,7 +594,7 @@ fn tonic_status_is_a_classified_error() {
     assert_eq!(ClassifiedError::class(&plain), Class::Transient);
     assert_eq!(ClassifiedError::code(&plain), "grpc.DEADLINE_EXCEEDED");
     let data = tonic::Status::data_loss("crc");
-    assert_eq!(ClassifiedError::class(&data), Class::Internal);
+    assert_eq!(ClassifiedError::class(&data), Class::Data);
 }
 
 #[test]

@@ -86,14 +86,20 @@
 //! | `invalid` | `invalid` | the caller's input is wrong |
 //! | `denied` | `denied` | the caller's credentials or policy |
 //! | `closed` | `transient` | the *server's* component shut down (a node leaving): the caller's own client is fine, and another attempt (reconnected, or on another node) may succeed |
-//! | `data` | `internal` | the *server's* stored data is corrupt: the caller can neither repair nor avoid it, only report it |
+//! | `data` | `data` | the stored data is the server's, but the action is the same whoever asks: an operator repairs it, or someone upgrades; retrying never helps, and one corrupt record must not open a client's circuit breaker for every other call |
 //! | `fatal` | `internal` | the *server* must restart; the caller must not (a dead server must never take its clients down), and cannot know whether the fault survives the restart, so it reports rather than retries |
 //! | `internal` | `internal` | the server's bug, reported |
 //!
-//! The server's own class stays readable with [`Remote::server_class`]. A client that knows
-//! its servers better turns a class's retries on in its retry layer.
+//! Only `closed` and `fatal` change, so a status without details (whose implied class,
+//! [`Status::class`](crate::Status::class), is never either) means the same whether or not
+//! the table is applied. The server's own class stays readable with
+//! [`Remote::server_class`]. A client that knows its servers better turns a class's retries
+//! on in its retry layer.
 //!
 //! [`Remote`]: crate::wire::Remote
+
+// With `std` alone there are no codecs: the helpers they share are unused.
+#![cfg_attr(not(any(feature = "tonic", feature = "problem")), allow(dead_code))]
 
 use alloc::borrow::Cow;
 use alloc::string::String;
@@ -164,7 +170,8 @@ pub const fn remote_class(server: Class) -> Class {
         Class::Conflict => Class::Conflict,
         Class::Invalid => Class::Invalid,
         Class::Denied => Class::Denied,
-        Class::Data | Class::Fatal | Class::Internal => Class::Internal,
+        Class::Data => Class::Data,
+        Class::Fatal | Class::Internal => Class::Internal,
     }
 }
 
@@ -535,6 +542,7 @@ impl Draft {
     }
 
     /// The declared reason (AIP-193 form), kept if it is one.
+    #[cfg(feature = "tonic")]
     fn reason(&mut self, reason: &str) {
         if reason.is_empty() {
             return;

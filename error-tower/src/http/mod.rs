@@ -10,6 +10,20 @@
 //!   filled as they are sent, so that they can be retried.
 //! - [`pushback()`](pushback) reads `grpc-retry-pushback-ms` (milliseconds; negative means "do not retry"),
 //!   wins over `Retry-After` (seconds, or an HTTP-date, measured against the system clock).
+//!
+//! With the `wire` feature, the classifier believes what the server said of its error
+//! rather than guess from the status, through
+//! [`error_core::wire`]'s decoders (and its remote table, and its limits):
+//!
+//! - a trailers-only gRPC response's `grpc-status-details-bin` (`ErrorInfo`'s class and
+//!   code, `RetryInfo`'s hint), read without tonic's reader, which panics on a malformed
+//!   one;
+//! - a problem+json body, which [`ProblemLayer`] (inside the retry layer) reads first and
+//!   leaves in the response's extensions as a [`Problem`]. Any response with a status of
+//!   400 or more that carries one is a failure of the class it declares.
+//!
+//! [`GrpcSanitizeLayer`] protects tonic's client from a malformed
+//! `grpc-status-details-bin` in the responses and trailers that reach it.
 
 use core::time::Duration;
 use std::time::SystemTime;
@@ -19,9 +33,17 @@ use http::{HeaderMap, Method, Request, Response};
 
 use crate::retry::{ClassifyResponse, IdempotentRequest, ResponseFailure};
 
+#[cfg(feature = "wire")]
+pub mod problem;
 pub mod replay;
+#[cfg(feature = "wire")]
+pub mod sanitize;
 
+#[cfg(feature = "wire")]
+pub use self::problem::{Problem, ProblemBody, ProblemLayer, ProblemService};
 pub use self::replay::{Replay, ReplayBody, ReplayLayer, Replayable};
+#[cfg(feature = "wire")]
+pub use self::sanitize::{GrpcSanitize, GrpcSanitizeLayer, SanitizedBody};
 
 impl<B> IdempotentRequest for Request<B> {
     fn is_idempotent(&self) -> bool {
@@ -129,6 +151,10 @@ pub struct HttpClassifier;
 
 impl<B> ClassifyResponse<Response<B>> for HttpClassifier {
     fn classify(&self, response: &Response<B>) -> Option<ResponseFailure> {
+        #[cfg(feature = "wire")]
+        if let Some(found) = classify_details(response) {
+            return Some(found);
+        }
         let headers = response.headers();
         let status = response.status().as_u16();
         let (class, code) = if let Some(grpc) = grpc_status(headers).filter(|code| *code != 0) {
@@ -201,4 +227,37 @@ fn http_code(status: u16) -> &'static str {
         504 => "http.504",
         _ => "http.5xx",
     }
+}
+
+/// What the server said of its failure, when it said it in details: a gRPC status in the
+/// headers (trailers-only), or problem details that [`ProblemLayer`] read.
+#[cfg(feature = "wire")]
+fn classify_details<B>(response: &Response<B>) -> Option<ResponseFailure> {
+    use error_core::ClassifiedError as _;
+    let headers = response.headers();
+    let decoded;
+    let error = if grpc_status(headers).is_some_and(|code| code != 0)
+        || headers.get("grpc-status").is_some_and(|_| grpc_status(headers).is_none())
+    {
+        decoded = error_core::wire::grpc::decode_headers(headers)?;
+        &decoded
+    } else {
+        let problem = response.extensions().get::<Problem>()?;
+        if response.status().as_u16() < 400 {
+            return None;
+        }
+        &*problem.0
+    };
+    let (hint, never_retry) = match pushback(headers) {
+        Pushback::None => (None, false),
+        Pushback::After(after) => (Some(after), false),
+        Pushback::Never => (None, true),
+    };
+    Some(ResponseFailure {
+        class: error.class(),
+        code: error.code(),
+        // The details' hint (exact, clamped), else the headers'.
+        retry_after: error.retry_after().or(hint),
+        never_retry,
+    })
 }
