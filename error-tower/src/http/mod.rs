@@ -237,7 +237,9 @@ fn classify_details<B>(response: &Response<B>) -> Option<ResponseFailure> {
     let headers = response.headers();
     let decoded;
     let error = if grpc_status(headers).is_some_and(|code| code != 0)
-        || headers.get("grpc-status").is_some_and(|_| grpc_status(headers).is_none())
+        || headers
+            .get("grpc-status")
+            .is_some_and(|_| grpc_status(headers).is_none())
     {
         decoded = error_core::wire::grpc::decode_headers(headers)?;
         &decoded
