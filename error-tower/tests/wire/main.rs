@@ -119,12 +119,15 @@ fn a_trailers_only_grpc_response_is_classified_by_its_details() {
     );
 }
 
+/// When each call reached the service, since the start.
+type CallTimes = Arc<Mutex<Vec<Duration>>>;
+
 /// A service answering each request with the next response of `script`.
 fn scripted(
     script: Vec<Response<Frames>>,
 ) -> (
     impl Service<Request<()>, Response = Response<Frames>, Error = Error> + Clone,
-    Arc<Mutex<Vec<Duration>>>,
+    CallTimes,
 ) {
     let script = Arc::new(Mutex::new(VecDeque::from(script)));
     let calls = Arc::new(Mutex::new(Vec::new()));
