@@ -81,6 +81,15 @@
 //!   event named after the message. Turned on, it has target `error_otel`; keep it out of
 //!   the OpenTelemetry layers with [`skip_own_events`].
 //!
+//! # Across the hop
+//!
+//! [`propagation`] carries W3C trace context from a client's call to the servers it
+//! reaches, so that one trace holds the call, its retries and each server's handling. A
+//! client's error decoded from a server's details (`error_core::wire`) has the server's
+//! code: it is in `classified.code`, and with [`Deviation::CodeAsErrorType`] in
+//! `error.type` too; by default an RPC client's `error.type` stays the status code string,
+//! as the conventions ask.
+//!
 //! # Deviations, opt-in
 //!
 //! Two departures from the conventions are available, each chosen by name with
@@ -93,6 +102,7 @@ mod exception;
 mod filter;
 mod metrics;
 mod operation;
+pub mod propagation;
 mod recorder;
 pub mod semconv;
 mod target;
