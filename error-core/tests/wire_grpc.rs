@@ -598,6 +598,25 @@ fn tonic_status_is_a_classified_error() {
 }
 
 #[test]
+fn a_transport_failure_is_classified_by_its_io_error() {
+    // What tonic's channel makes of a refused connection: UNKNOWN, with the error as source.
+    let refused = tonic::Status::from_error(Box::new(std::io::Error::from(
+        std::io::ErrorKind::ConnectionRefused,
+    )));
+    assert_eq!(refused.code(), tonic::Code::Unknown);
+    let error = grpc::decode(&refused);
+    assert_eq!(error.class(), Class::Transient);
+    assert_eq!(error.code(), "std::io::ErrorKind::ConnectionRefused");
+    assert!(!remote(&error).declared());
+    assert_eq!(ClassifiedError::class(&refused), Class::Transient);
+
+    // No io::Error in the chain: an UNKNOWN from the transport is transient all the same.
+    let other = tonic::Status::from_error("connection closed before message completed".into());
+    assert_eq!(grpc::decode(&other).class(), Class::Transient);
+    assert_eq!(grpc::decode(&other).code(), "grpc.transport");
+}
+
+#[test]
 fn error_and_tonic_status_convert_both_ways() {
     let error = Error::busy("queue full")
         .with_code("queue.full")

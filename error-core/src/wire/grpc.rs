@@ -338,7 +338,10 @@ impl Encoder {
 /// A status with no details is classified by its code ([`Status::class`], through the
 /// [remote table](super#a-remote-class-is-not-a-local-one)), with the code
 /// `grpc.<NAME>` (`grpc.UNAVAILABLE`). An `OK` status is no error; decoding one gives
-/// `internal`, with the code `grpc.UNKNOWN`.
+/// `internal`, with the code `grpc.UNKNOWN`. A status tonic made from a transport error (a
+/// refused connection, which it reports as `UNKNOWN`) is classified by the `io::Error`
+/// in its source chain: a refused connection is `transient`, with the code
+/// `std::io::ErrorKind::ConnectionRefused`.
 ///
 /// ```
 /// use error_core::{Class, ClassifiedError};
@@ -356,6 +359,11 @@ pub fn decode(status: &tonic::Status) -> Error {
 
 /// The [`Remote`] of [`decode`].
 fn remote_of(status: &tonic::Status) -> Remote {
+    if status.details().is_empty() {
+        if let Some(source) = std::error::Error::source(status) {
+            return transport_failure(status, source);
+        }
+    }
     let pushback = status
         .metadata()
         .get(PUSHBACK_HEADER)
@@ -366,6 +374,36 @@ fn remote_of(status: &tonic::Status) -> Remote {
         status.details(),
         pushback,
     )
+}
+
+/// A status that tonic made locally from a transport error (it has a source, and no
+/// details): no server said anything. tonic reports a refused or reset connection as
+/// `UNKNOWN`, where gRPC says `UNAVAILABLE`; so the class is the `std::io::Error`'s in the
+/// source chain ([`io_class`](crate::io_class): a refused connection is `transient`, with
+/// the code `std::io::ErrorKind::ConnectionRefused`), else, for an `UNKNOWN` status,
+/// `transient` with the code `grpc.transport`, else the status's own.
+fn transport_failure(status: &tonic::Status, source: &(dyn std::error::Error + 'static)) -> Remote {
+    let code = Status::from_grpc(status.code() as i32).unwrap_or(Status::Unknown);
+    let mut link = Some(source);
+    let mut io = None;
+    while let Some(error) = link {
+        if let Some(error) = error.downcast_ref::<std::io::Error>() {
+            io = Some(crate::io_class(error.kind()));
+            break;
+        }
+        link = error.source();
+    }
+    let (class, fallback) = match io {
+        Some(found) => found,
+        None if code == Status::Unknown => (Class::Transient, "grpc.transport"),
+        None => (code.class(), fallback_code(code)),
+    };
+    let mut draft = Draft::default();
+    draft.message(status.message());
+    draft.class = Some(class);
+    let mut remote = draft.finish(Protocol::Grpc, code, class, None, fallback);
+    remote.declared = false;
+    remote
 }
 
 /// Decodes a status from its parts: the gRPC code number, the message, the serialized
