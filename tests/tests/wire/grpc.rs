@@ -12,7 +12,9 @@ use examples::cluster::grpc::{self, Call, Handler, KeyValue, Reply};
 use tonic::transport::Endpoint;
 use tower::{Layer as _, ServiceBuilder};
 
-use crate::support::{AnyClass, CaptureLayer, SECRET, contains, fields, recording_proxy, sent_fields};
+use crate::support::{
+    AnyClass, CaptureLayer, SECRET, contains, fields, recording_proxy, sent_fields,
+};
 
 /// A server whose handler fails each call with the error of the class named by its key,
 /// or succeeds for the key `ok`.
@@ -136,21 +138,21 @@ async fn malformed_details_server() -> std::net::SocketAddr {
     tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
             tokio::spawn(async move {
-                let service = hyper::service::service_fn(|_: http::Request<hyper::body::Incoming>| async {
-                    let response = http::Response::builder()
-                        .header("content-type", "application/grpc")
-                        .header("grpc-status", "14")
-                        .header("grpc-message", "draining")
-                        .header("grpc-status-details-bin", "!!not*base64!!")
-                        .body(http_body_util::Empty::<bytes::Bytes>::new())
-                        .unwrap();
-                    Ok::<_, std::convert::Infallible>(response)
-                });
-                let _ = hyper::server::conn::http2::Builder::new(
-                    hyper_util::rt::TokioExecutor::new(),
-                )
-                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                .await;
+                let service =
+                    hyper::service::service_fn(|_: http::Request<hyper::body::Incoming>| async {
+                        let response = http::Response::builder()
+                            .header("content-type", "application/grpc")
+                            .header("grpc-status", "14")
+                            .header("grpc-message", "draining")
+                            .header("grpc-status-details-bin", "!!not*base64!!")
+                            .body(http_body_util::Empty::<bytes::Bytes>::new())
+                            .unwrap();
+                        Ok::<_, std::convert::Infallible>(response)
+                    });
+                let _ =
+                    hyper::server::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new())
+                        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                        .await;
             });
         }
     });

@@ -26,10 +26,7 @@ async fn serve(app: axum::Router) -> std::net::SocketAddr {
 }
 
 /// One request on a new HTTP/1.1 connection to `addr`.
-async fn get(
-    addr: std::net::SocketAddr,
-    path: &str,
-) -> http::Response<hyper::body::Incoming> {
+async fn get(addr: std::net::SocketAddr, path: &str) -> http::Response<hyper::body::Incoming> {
     let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
     let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
         .await
@@ -92,7 +89,10 @@ async fn every_class_round_trips_as_problem_details_and_the_secret_never_leaves(
     assert!(contains(&raw, "application/problem+json"));
     assert!(contains(&raw, "\"code\":\"test.fatal\""));
     assert!(!contains(&raw, SECRET));
-    assert!(!contains(&raw, "tenant\":"), "the key of a redacted field is not sent");
+    assert!(
+        !contains(&raw, "tenant\":"),
+        "the key of a redacted field is not sent"
+    );
 }
 
 #[tokio::test]
@@ -122,10 +122,9 @@ async fn the_retry_layer_honours_a_problems_hint_over_http() {
         let stream = tokio::net::TcpStream::connect(server)
             .await
             .map_err(Error::from)?;
-        let (mut sender, connection) =
-            hyper::client::conn::http1::handshake(TokioIo::new(stream))
-                .await
-                .map_err(transport)?;
+        let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+            .await
+            .map_err(transport)?;
         tokio::spawn(connection);
         sender.send_request(request).await.map_err(transport)
     });

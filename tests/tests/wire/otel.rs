@@ -121,7 +121,10 @@ async fn one_trace_from_client_to_server_with_the_servers_code_on_the_client_spa
             attribute(client, "classified.code").as_deref(),
             Some("queue.full")
         );
-        assert_eq!(attribute(client, "classified.class").as_deref(), Some("busy"));
+        assert_eq!(
+            attribute(client, "classified.class").as_deref(),
+            Some("busy")
+        );
         assert_eq!(
             attribute(server, "classified.code").as_deref(),
             Some("queue.full")

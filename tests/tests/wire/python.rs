@@ -199,7 +199,11 @@ impl PythonServer {
         std::fs::read_to_string(&self.log)
             .unwrap()
             .lines()
-            .map(|line| serde_json::from_str::<Value>(line).unwrap()["t"].as_f64().unwrap())
+            .map(|line| {
+                serde_json::from_str::<Value>(line).unwrap()["t"]
+                    .as_f64()
+                    .unwrap()
+            })
             .collect()
     }
 }
@@ -246,18 +250,23 @@ async fn our_client_decodes_a_python_servers_rich_status_and_retries_after_its_h
     // each retried after its 200 ms hint, then the reply.
     let heard = Arc::new(Mutex::new(Vec::new()));
     let events = Arc::clone(&heard);
-    let retry = RetryLayer::new()
-        .seed(5)
-        .assume_idempotent()
-        .on_retry(move |event: &RetryEvent| {
-            events
-                .lock()
-                .unwrap()
-                .push((event.class, event.code, event.delay));
-        });
+    let retry =
+        RetryLayer::new()
+            .seed(5)
+            .assume_idempotent()
+            .on_retry(move |event: &RetryEvent| {
+                events
+                    .lock()
+                    .unwrap()
+                    .push((event.class, event.code, event.delay));
+            });
     let service = tower::service_fn(move |request: KeyValue| {
         let mut client = client.clone();
-        async move { client.call(Method::Get, request, http::HeaderMap::new()).await }
+        async move {
+            client
+                .call(Method::Get, request, http::HeaderMap::new())
+                .await
+        }
     });
     let reply = tower::ServiceExt::oneshot(retry.layer(service), request())
         .await

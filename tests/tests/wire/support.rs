@@ -49,9 +49,7 @@ impl AnyClass {
     }
 
     pub fn hint_of(class: Class) -> Option<Duration> {
-        class
-            .is_retriable()
-            .then_some(Duration::from_millis(1500))
+        class.is_retriable().then_some(Duration::from_millis(1500))
     }
 }
 
