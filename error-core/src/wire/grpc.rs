@@ -12,7 +12,7 @@
 //! trailer, with the same code and message as the status itself (gRPC's Python and C++
 //! libraries refuse details whose code or message differ), and two details:
 //!
-//! - `google.rpc.ErrorInfo`: `reason` is the code in AIP-193 form ([`reason`](super::reason)),
+//! - `google.rpc.ErrorInfo`: `reason` is the code in AIP-193 form ([`reason`]),
 //!   `domain` is the [`Encoder`]'s (the service's name), and `metadata` holds `code` (the
 //!   exact code), `class`, and the error's fields, in the error's order (a field named
 //!   `code`, `class`, or starting with `field-`, is sent as `field-` and its name);

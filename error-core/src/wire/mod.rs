@@ -22,7 +22,7 @@
 //!
 //! # What the server sends
 //!
-//! - **The message** is the one-line [`Report`](crate::Report) of the chain, except for the
+//! - **The message** is the one-line [`Report`] of the chain, except for the
 //!   classes whose report would tell an untrusted client about the server's insides:
 //!   `internal` (a bug), `fatal` (a dead disk, a dead task) and `data` (corrupt records).
 //!   Those get a generic message (`"internal error"`, …) followed by the error's own fields.
@@ -31,7 +31,7 @@
 //!   author chose to show, and the redacted ones never leave (below). The source chain's
 //!   messages (an `io::Error`'s path, a driver's text) are what the policy hides.
 //! - **Redacted fields never leave.** A field the error visits as
-//!   [`Value::Redacted`](crate::Value::Redacted), or as a kind of value this crate does not
+//!   [`Value::Redacted`], or as a kind of value this crate does not
 //!   know, is not encoded at all: not its value, not its key. The message is made from
 //!   `Display`, in which redacted fields already read `<redacted>`.
 //! - **Bounded.** At most [`MAX_FIELDS`] fields, keys that follow AIP-193's rules (letters,
@@ -50,7 +50,7 @@
 //!
 //! ## Codes stay `&'static str`, and low-cardinality
 //!
-//! [`ClassifiedError::code`](crate::ClassifiedError::code) is a `&'static str`, and
+//! [`ClassifiedError::code`] is a `&'static str`, and
 //! everything downstream (metrics labels, `error.type`, the retry layer's events) relies on
 //! it being a small, fixed set. A decoded code is therefore *interned*: looked up in a
 //! process-wide table and, the first time it is seen, leaked once and kept. The table is

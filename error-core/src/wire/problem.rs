@@ -21,7 +21,7 @@
 //! - `status` is [`Status::http`] of the error's [status](ClassifiedError::status);
 //! - `type` is `about:blank`, and `title` the status's reason phrase, as RFC 9457 asks of
 //!   `about:blank`; with [`Encoder::type_base`], `type` is the base followed by the code in
-//!   AIP-193 form ([`reason`](super::reason)), one type per code, and `title` stays the
+//!   AIP-193 form ([`reason`]), one type per code, and `title` stays the
 //!   reason phrase (the same for every occurrence of the type, since a code has one status);
 //! - `detail` is the message, under the same [`Exposure`] policy as gRPC's;
 //! - the extension members `class`, `code`, `retry_after_ms` (the hint in milliseconds, exact)

@@ -8,7 +8,7 @@
 //! anything between it and the client, can send one, and the task that polls the call
 //! dies. This layer, put between tonic's `Grpc` client and its channel, checks that header
 //! in the response's headers and in its trailers with the same base64 rules tonic uses
-//! ([`details_from_base64`](error_core::wire::grpc::details_from_base64)) and removes it
+//! ([`details_from_base64`]) and removes it
 //! when it is malformed or over
 //! [`MAX_DETAILS_LEN`](error_core::wire::grpc::MAX_DETAILS_LEN); tonic then reads the
 //! status's code and message, with no details. Everything else passes through untouched.
