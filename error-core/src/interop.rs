@@ -2,11 +2,11 @@
 //!
 //! Both take the code from the error's [status](crate::ClassifiedError::status), which the
 //! deepest error that knows it decides (see [the status module](crate::status)). The
-//! message of [`ToTonicStatus::to_tonic_status`] is the one-line [report](crate::Report) of
+//! message of `ToTonicStatus::to_tonic_status` is the one-line [report](crate::Report) of
 //! the chain, so that a client sees the whole story in one line; redacted fields stay
 //! redacted, because every message in the chain already shows them as `<redacted>`.
 //! `From<Error> for tonic::Status` sends the rich error model of
-//! [`wire::grpc`](crate::wire::grpc) instead, with its message policy.
+//! `wire::grpc` instead, with its message policy.
 
 #[cfg(feature = "tonic")]
 use alloc::string::ToString as _;

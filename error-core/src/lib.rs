@@ -74,8 +74,8 @@
 //! | `alloc` | yes (through `std`) | [`Error`], the boxed boundary error, and `Box<T>` impls |
 //! | `derive` | yes | re-exports `#[derive(ClassifiedError)]` from `error-derive` |
 //! | `http` | no | `Status::http_status()` and `From<Status> for http::StatusCode` |
-//! | `tonic` | no | `ToTonicStatus`: a `tonic::Status` from any classified error (code from `status()`, message from the one-line report); the gRPC rich error model both ways ([`wire::grpc`]): `From<Error> for tonic::Status` with `ErrorInfo` and `RetryInfo` details, `From<tonic::Status> for Error`, and `tonic::Status` as a `ClassifiedError` |
-//! | `problem` | no | RFC 9457 problem details both ways ([`wire::problem`]): an `application/problem+json` `http::Response` from any classified error, and an `Error` from one; implies `http` |
+//! | `tonic` | no | `ToTonicStatus`: a `tonic::Status` from any classified error (code from `status()`, message from the one-line report); the gRPC rich error model both ways (`wire::grpc`): `From<Error> for tonic::Status` with `ErrorInfo` and `RetryInfo` details, `From<tonic::Status> for Error`, and `tonic::Status` as a `ClassifiedError` |
+//! | `problem` | no | RFC 9457 problem details both ways (`wire::problem`): an `application/problem+json` `http::Response` from any classified error, and an `Error` from one; implies `http` |
 //! | `axum` | no | `axum::response::IntoResponse` for [`Error`], as problem details; implies `problem` |
 //!
 //! [`wire`] (with `std`) says how classified errors cross the network, and what a client
