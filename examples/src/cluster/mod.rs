@@ -80,6 +80,7 @@ use opentelemetry::trace::{SpanKind, TraceId, TracerProvider as _};
 use opentelemetry_otlp::WithExportConfig as _;
 use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider};
 use tower::{Service, ServiceBuilder, ServiceExt as _};
+use tracing_subscriber::Layer as _;
 use tracing_subscriber::layer::SubscriberExt as _;
 
 use self::grpc::{BoxFuture, Call, Handler, KeyValue, KvClient, Method, Reply};
@@ -755,8 +756,16 @@ fn check_traces(memory: &InMemorySpanExporter) -> Traces {
 pub fn run() -> Result<Report, Box<dyn std::error::Error>> {
     let started = Instant::now();
     let (provider, memory, export) = tracing_pipeline()?;
-    let subscriber = tracing_subscriber::registry()
-        .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("kv-cluster")));
+    // Our spans only: the client's (error-otel's layer) and the servers' (this module's),
+    // not the transport's own (h2, hyper, tower), which would add thousands per run.
+    let ours = tracing_subscriber::filter::Targets::new()
+        .with_target("error_otel", tracing::Level::INFO)
+        .with_target(module_path!(), tracing::Level::INFO);
+    let subscriber = tracing_subscriber::registry().with(
+        tracing_opentelemetry::layer()
+            .with_tracer(provider.tracer("kv-cluster"))
+            .with_filter(ours),
+    );
     let dispatch = tracing::Dispatch::new(subscriber);
     let _subscriber = tracing::dispatcher::set_default(&dispatch);
 
