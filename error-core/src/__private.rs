@@ -323,8 +323,10 @@ impl<T: fmt::Pointer + ?Sized> fmt::Pointer for Var<'_, T> {
 
 /// Autoref specialization for the `source()` of a transparent case that does not forward
 /// its classification (it has a class of its own): the inner error's own source when the
-/// field is an error (`ViaError`), or dereferences to one (`ViaDeref`: `anyhow::Error`,
-/// `Box<dyn Error>`), and `None` for a field that is only `Display` (`ViaDisplay`).
+/// field is an error (`ViaSourceError`), or dereferences to one (`ViaSourceDeref`:
+/// `anyhow::Error`, `Box<dyn Error>`), and `None` for a field that is only `Display`
+/// (`ViaSourceDisplay`). No bound mentions `'static`: rustc ignores lifetimes when it
+/// selects a method, and the inner error's `source()` is `'static` already.
 #[doc(hidden)]
 pub struct SourceProbe<'a, T: ?Sized>(pub &'a T);
 
@@ -336,40 +338,42 @@ impl<T: ?Sized> fmt::Debug for SourceProbe<'_, T> {
 
 #[doc(hidden)]
 pub trait ViaSourceError<'a> {
-    fn inner_error(&self) -> Option<&'a (dyn Error + 'static)>;
+    fn source_of(&self) -> Option<&'a (dyn Error + 'static)>;
 }
 
-impl<'a, T: Error + 'static> ViaSourceError<'a> for &&SourceProbe<'a, T> {
+impl<'a, T: Error + 'a> ViaSourceError<'a> for &&SourceProbe<'a, T> {
     #[inline]
-    fn inner_error(&self) -> Option<&'a (dyn Error + 'static)> {
-        Some(self.0)
+    fn source_of(&self) -> Option<&'a (dyn Error + 'static)> {
+        self.0.source()
     }
 }
 
 #[doc(hidden)]
 pub trait ViaSourceDeref<'a> {
-    fn inner_error(&self) -> Option<&'a (dyn Error + 'static)>;
+    fn source_of(&self) -> Option<&'a (dyn Error + 'static)>;
 }
 
 impl<'a, T> ViaSourceDeref<'a> for &SourceProbe<'a, T>
 where
     T: core::ops::Deref + ?Sized,
-    T::Target: AsDynError<'static> + 'static,
+    T::Target: AsDynError<'static>,
 {
     #[inline]
-    fn inner_error(&self) -> Option<&'a (dyn Error + 'static)> {
-        Some(self.0.deref().as_dyn_error())
+    fn source_of(&self) -> Option<&'a (dyn Error + 'static)> {
+        let inner: &'a T = self.0;
+        let target: &'a T::Target = inner;
+        AsDynError::as_dyn_error(target).source()
     }
 }
 
 #[doc(hidden)]
 pub trait ViaSourceDisplay<'a> {
-    fn inner_error(&self) -> Option<&'a (dyn Error + 'static)>;
+    fn source_of(&self) -> Option<&'a (dyn Error + 'static)>;
 }
 
 impl<'a, T: ?Sized> ViaSourceDisplay<'a> for SourceProbe<'a, T> {
     #[inline]
-    fn inner_error(&self) -> Option<&'a (dyn Error + 'static)> {
+    fn source_of(&self) -> Option<&'a (dyn Error + 'static)> {
         None
     }
 }

@@ -509,13 +509,13 @@ fn strip_trailing_comma(args: &TokenStream) -> TokenStream {
     tokens.into_iter().collect()
 }
 
-/// `(&&&SourceProbe(var)).inner_error()`: the transparent field as `&dyn Error` when it is
-/// one (or dereferences to one), else `None`.
-fn inner_error(var: &Ident) -> TokenStream {
+/// `(&&&SourceProbe(var)).source_of()`: the transparent field's own source when it is an
+/// error (or dereferences to one), else `None`.
+fn source_of(var: &Ident) -> TokenStream {
     quote!({
         #[allow(unused_imports)]
         use ::error_core::__private::{ViaSourceDeref as _, ViaSourceDisplay as _, ViaSourceError as _};
-        (&&&::error_core::__private::SourceProbe(#var)).inner_error()
+        (&&&::error_core::__private::SourceProbe(#var)).source_of()
     })
 }
 
@@ -548,13 +548,11 @@ fn error_impl(input: &Input, bounds: &mut Bounds) -> TokenStream {
                     #pat => ::core::error::Error::source(#var.as_dyn_error()),
                 });
             } else {
-                let inner = inner_error(var);
-                arms.push(quote! {
-                    #pat => match #inner {
-                        ::core::option::Option::Some(__inner) => ::core::error::Error::source(__inner),
-                        ::core::option::Option::None => ::core::option::Option::None,
-                    },
-                });
+                // A type parameter is an error only where the impl says so: bound it, as
+                // thiserror does, so that the probe finds its `source()`.
+                bounds.error(field.ty, &quote!(::core::error::Error));
+                let source = source_of(var);
+                arms.push(quote!(#pat => #source,));
             }
             continue;
         }
