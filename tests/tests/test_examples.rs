@@ -45,15 +45,21 @@ txn.commit() after a concurrent commit
   decision: retry
 
 db.get("k1") with the object store down
-  message:  object store unavailable
+  message:  object store error
   class:    transient
-  code:     SlateDBError::ObjectStoreUnavailable
+  code:     SlateDBError::ObjectStore
   decision: retry
 
 db.get("k2") of a corrupt block
   message:  checksum mismatch. sst=`000001.sst`, expected=`20045`, actual=`621428`
   class:    data
   code:     SlateDBError::ChecksumMismatch
+  decision: drop
+
+db.get("k2") of a deleted SST
+  message:  object store error
+  class:    data
+  code:     SlateDBError::ObjectStore
   decision: drop
 
 db.flush() after a WAL id regression
@@ -363,7 +369,8 @@ mod slatedb {
     use super::*;
 
     use examples::slatedb::{
-        CloseReason, Db, Decision, Fault, Settings, SlateDBError, decide, failures, run,
+        CloseReason, Db, Decision, Fault, ObjectStoreError, Settings, SlateDBError, decide,
+        failures, run,
     };
 
     #[test]
@@ -405,7 +412,7 @@ mod slatedb {
                 (
                     "db.get(\"k1\") with the object store down",
                     Class::Transient,
-                    "SlateDBError::ObjectStoreUnavailable",
+                    "SlateDBError::ObjectStore",
                     Status::Unavailable,
                     Decision::Retry,
                 ),
@@ -413,6 +420,13 @@ mod slatedb {
                     "db.get(\"k2\") of a corrupt block",
                     Class::Data,
                     "SlateDBError::ChecksumMismatch",
+                    Status::DataLoss,
+                    Decision::Drop,
+                ),
+                (
+                    "db.get(\"k2\") of a deleted SST",
+                    Class::Data,
+                    "SlateDBError::ObjectStore",
                     Status::DataLoss,
                     Decision::Drop,
                 ),
@@ -489,22 +503,43 @@ mod slatedb {
         let mut db = Db::open(Settings::default()).unwrap();
         db.inject(Fault::StoreDown);
         let err = db.get("k").unwrap_err();
-        assert_eq!(err.to_string(), "object store unavailable");
+        assert_eq!(err.to_string(), "object store error");
         assert!(err.is_retriable());
         assert_eq!(err.status().grpc(), 14);
         assert_eq!(err.status().http(), 503);
         assert_eq!(err.level(), Level::Warn);
         assert_eq!(
             Report::new(&err).to_string(),
-            "object store unavailable: request to the object store timed out"
+            "object store error: request to the object store timed out"
         );
         assert_eq!(
             format!("{:#}", Report::new(&err)),
-            "object store unavailable (transient, SlateDBError::ObjectStoreUnavailable)\n  \
-             caused by: request to the object store timed out \
-             (transient, std::io::ErrorKind::TimedOut)"
+            "object store error (transient, SlateDBError::ObjectStore)\n  \
+             caused by: request to the object store timed out"
         );
         assert!(std::error::Error::source(&err).is_some());
+    }
+
+    /// The class of the shared object store error depends on the instance: a deleted SST
+    /// is lost data, whose source is the `Arc`'d error itself.
+    #[test]
+    fn a_missing_object_is_lost_data() {
+        let mut db = Db::open(Settings::default()).unwrap();
+        db.put("k", "v").unwrap();
+        db.inject(Fault::MissingObject { key: "k".into() });
+        let err = db.get("k").unwrap_err();
+        assert_eq!(err.class(), Class::Data);
+        assert_eq!(err.status(), Status::DataLoss);
+        assert_eq!(err.level(), Level::Error);
+        assert_eq!(decide(&err), Decision::Drop);
+        assert_eq!(
+            Report::new(&err).to_string(),
+            "object store error: object not found at 000001.sst"
+        );
+        let Some(SlateDBError::ObjectStore(shared)) = err.downcast_ref::<SlateDBError>() else {
+            panic!("not the object store variant: {err:?}")
+        };
+        assert!(matches!(**shared, ObjectStoreError::NotFound { .. }));
     }
 
     #[test]
