@@ -59,6 +59,8 @@ pub mod budget;
 #[cfg(any(feature = "retry", feature = "breaker"))]
 mod classify;
 mod deadline;
+#[cfg(any(feature = "retry", feature = "timeout"))]
+mod elapsed;
 #[cfg(feature = "http")]
 pub mod http;
 #[cfg(feature = "retry")]

@@ -100,6 +100,7 @@
 //! # }
 //! ```
 
+mod deadline_error;
 pub mod future;
 mod idempotent;
 mod layer;
@@ -113,6 +114,7 @@ use core::task::{Context, Poll};
 use error_core::Classify;
 use tower_service::Service;
 
+pub use self::deadline_error::{DeadlineError, EndWithElapsed};
 pub use self::idempotent::{Always, ByRequest, Idempotent, IdempotentRequest};
 pub use self::layer::RetryLayer;
 pub use self::on_give_up::{GiveUpEvent, GiveUpReason, OnGiveUp};
@@ -120,6 +122,7 @@ pub use self::on_retry::{OnRetry, RetryEvent};
 pub use self::policy::Policy;
 pub use self::redirect::Redirect;
 pub use crate::classify::{ClassifyResponse, ResponseFailure};
+pub use crate::elapsed::Elapsed;
 
 use self::future::{CallDeadline, ResponseFuture};
 
@@ -152,20 +155,24 @@ impl<S, P> Retry<S, P> {
     }
 }
 
-impl<S, Req, RD, ID, CR, OR, OG> Service<Req> for Retry<S, Policy<RD, ID, CR, OR, OG>>
+impl<S, Req, RD, ID, CR, OR, OG, DE> Service<Req> for Retry<S, Policy<RD, ID, CR, OR, OG, DE>>
 where
+    // First, so that a request type that says nothing is reported as the missing
+    // `IdempotentRequest` (see "A request type that says nothing" above), not as a
+    // `Service` bound rustc cannot explain.
+    ID: Idempotent<Req> + Clone,
     S: Service<Req> + Clone,
+    DE: DeadlineError<S::Error> + Clone,
     S::Error: Classify,
     Req: Clone,
     RD: Redirect<Req, S::Error> + Clone,
-    ID: Idempotent<Req> + Clone,
     CR: ClassifyResponse<S::Response> + Clone,
     OR: OnRetry + Clone,
     OG: OnGiveUp + Clone,
 {
     type Response = S::Response;
     type Error = S::Error;
-    type Future = ResponseFuture<S, Req, Policy<RD, ID, CR, OR, OG>>;
+    type Future = ResponseFuture<S, Req, Policy<RD, ID, CR, OR, OG, DE>>;
 
     #[inline]
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
