@@ -67,12 +67,17 @@
 //! bound holds across periods, so the backend never has more than `probes` at once.
 //!
 //! Callers refused while the breaker is open all carry the same hint, the instant it turns
-//! half-open, so a retry layer outside brings them back together. That herd reaches the
-//! breaker, not the backend: `probes` of them get through, and the others are refused
-//! again, at the cost of a local refusal (under 100 ns, `benches/breaker.rs`), with
-//! [`half_open_retry_after`](BreakerBuilder::half_open_retry_after) as their next hint.
-//! The hint is exact rather than jittered because it is a promise: no call is admitted
-//! before it, and a retry layer never sends one before its hint.
+//! half-open. A retry layer outside does not bring them back together: it spreads each
+//! hinted retry over a window after the hint (a fifth of it,
+//! [`RetryLayer::hint_jitter`](crate::retry::RetryLayer::hint_jitter)), so that they arrive
+//! over up to a second after it (for those refused as it opened for 5 s) rather than in one
+//! millisecond. They reach the
+//! breaker, not the backend: `probes` of them get through, and the others are refused again,
+//! at the cost of a local refusal (under 100 ns, `benches/breaker.rs`), with
+//! [`half_open_retry_after`](BreakerBuilder::half_open_retry_after) as their next hint. The
+//! hint itself is exact rather than jittered because it is a promise: no call is admitted
+//! before it, and a retry layer never sends one before its hint; the spreading is the
+//! retry layer's, after it.
 //!
 //! # Why the fast-fail error is `busy`, with a hint
 //!
