@@ -58,8 +58,11 @@ where
 /// `tower::BoxError`, or a derived enum with an
 /// `#[error(transparent)] Middleware(#[from] error_core::Error)` variant.
 /// `downcast_ref::<Elapsed>()` gets the `Elapsed` back.
+///
+/// (rustc quotes the next line when a method call on a `Retry` fails because the error does
+/// not convert, and shows no `on_unimplemented` text there: the way out is on it.)
 #[derive(Clone, Copy, Debug, Default)]
-pub struct EndWithElapsed;
+pub struct EndWithElapsed; // needs `S::Error: From<error_core::Error>`; else `deadline_with`
 
 impl<E: From<error_core::Error>> DeadlineError<E> for EndWithElapsed {
     fn deadline_error(&self, elapsed: Elapsed) -> Option<E> {

@@ -5,15 +5,15 @@ use core::pin::Pin;
 use core::task::{Context, Poll, ready};
 use std::time::Duration;
 
-use error_core::{Class, Classify};
+use error_core::Class;
 use pin_project_lite::pin_project;
 use tokio::time::{Instant, Sleep};
 use tower_service::Service;
 
 use super::policy::{Allowed, Failure, Pay, RequestQuestions, Sent};
 use super::{
-    ClassifyResponse, DeadlineError, Elapsed, GiveUpEvent, GiveUpReason, Idempotent, OnGiveUp,
-    OnRetry, Policy, Redirect, RetryEvent,
+    Elapsed, GiveUpEvent, GiveUpReason, Idempotent, OnGiveUp, OnRetry, Policy, PolicyHooks,
+    RetryEvent,
 };
 
 pin_project! {
@@ -131,33 +131,37 @@ where
 }
 
 /// Answers the policy's questions about the request being retried.
-struct Questions<'a, Req, E, RD, ID> {
+struct Questions<'a, S, Req, P>
+where
+    S: Service<Req>,
+{
     request: &'a mut Req,
-    error: Option<&'a E>,
-    redirect: &'a RD,
-    idempotent: &'a ID,
+    error: Option<&'a S::Error>,
+    policy: &'a P,
 }
 
-impl<Req, E, RD, ID> RequestQuestions for Questions<'_, Req, E, RD, ID>
+impl<S, Req, RD, ID, CR, OR, OG, DE> RequestQuestions
+    for Questions<'_, S, Req, Policy<RD, ID, CR, OR, OG, DE>>
 where
-    RD: Redirect<Req, E>,
+    S: Service<Req>,
     ID: Idempotent<Req>,
+    Req: PolicyHooks<S, Policy<RD, ID, CR, OR, OG, DE>>,
 {
     fn is_idempotent(&mut self) -> bool {
-        self.idempotent.is_idempotent(self.request)
+        self.policy.idempotent.is_idempotent(self.request)
     }
 
     fn can_resend(&mut self) -> bool {
-        self.idempotent.can_resend(self.request)
+        self.policy.idempotent.can_resend(self.request)
     }
 
     fn is_committed(&mut self) -> bool {
-        self.idempotent.is_committed(self.request)
+        self.policy.idempotent.is_committed(self.request)
     }
 
     fn redirect(&mut self) -> bool {
         self.error
-            .is_some_and(|error| self.redirect.redirect(self.request, error))
+            .is_some_and(|error| Req::redirect(self.policy, self.request, error))
     }
 }
 
@@ -165,14 +169,11 @@ impl<S, Req, RD, ID, CR, OR, OG, DE> Future
     for ResponseFuture<S, Req, Policy<RD, ID, CR, OR, OG, DE>>
 where
     S: Service<Req>,
-    S::Error: Classify,
     Req: Clone,
-    RD: Redirect<Req, S::Error>,
     ID: Idempotent<Req>,
-    CR: ClassifyResponse<S::Response>,
     OR: OnRetry,
     OG: OnGiveUp,
-    DE: DeadlineError<S::Error>,
+    Req: PolicyHooks<S, Policy<RD, ID, CR, OR, OG, DE>>,
 {
     type Output = Result<S::Response, S::Error>;
 
@@ -187,14 +188,14 @@ where
             if let StateProj::Attempt { future } = this.state.project() {
                 let result = ready!(future.poll(cx));
                 let failure = match &result {
-                    Ok(response) => match this.policy.classify.classify(response) {
+                    Ok(response) => match Req::classify_response(this.policy, response) {
                         None => {
                             this.policy.config.succeeded(this.sent.hinted);
                             return Poll::Ready(result);
                         }
                         Some(found) => Some(Failure::of_response(found)),
                     },
-                    Err(error) => error.classified().map(Failure::of),
+                    Err(error) => Req::classify_error(this.policy, error).map(Failure::of),
                 };
                 return self.retry(result, failure, cx);
             }
@@ -206,14 +207,11 @@ where
 impl<S, Req, RD, ID, CR, OR, OG, DE> ResponseFuture<S, Req, Policy<RD, ID, CR, OR, OG, DE>>
 where
     S: Service<Req>,
-    S::Error: Classify,
     Req: Clone,
-    RD: Redirect<Req, S::Error>,
     ID: Idempotent<Req>,
-    CR: ClassifyResponse<S::Response>,
     OR: OnRetry,
     OG: OnGiveUp,
-    DE: DeadlineError<S::Error>,
+    Req: PolicyHooks<S, Policy<RD, ID, CR, OR, OG, DE>>,
 {
     /// After a failed attempt polled by `poll`: decides, then goes on.
     #[inline(never)]
@@ -346,9 +344,9 @@ fn end_at_deadline<S, Req, RD, ID, CR, OR, OG, DE>(
 where
     S: Service<Req>,
     OG: OnGiveUp,
-    DE: DeadlineError<S::Error>,
+    Req: PolicyHooks<S, Policy<RD, ID, CR, OR, OG, DE>>,
 {
-    if !DeadlineError::<S::Error>::ends_attempts(&this.policy.deadline_error) {
+    if !Req::ends_attempts(this.policy) {
         return Poll::Pending;
     }
     let timer = this
@@ -360,7 +358,7 @@ where
             .at
             .saturating_duration_since(deadline.attempt_started),
     );
-    let Some(error) = this.policy.deadline_error.deadline_error(elapsed) else {
+    let Some(error) = Req::deadline_error(this.policy, elapsed) else {
         return Poll::Pending;
     };
     // The attempt goes with the state: its result can no longer reach the caller.
@@ -381,12 +379,11 @@ fn failure_of<S, Req, RD, ID, CR, OR, OG, DE>(
 ) -> Option<Failure>
 where
     S: Service<Req>,
-    S::Error: Classify,
-    CR: ClassifyResponse<S::Response>,
+    Req: PolicyHooks<S, Policy<RD, ID, CR, OR, OG, DE>>,
 {
     match result {
-        Ok(response) => policy.classify.classify(response).map(Failure::of_response),
-        Err(error) => error.classified().map(Failure::of),
+        Ok(response) => Req::classify_response(policy, response).map(Failure::of_response),
+        Err(error) => Req::classify_error(policy, error).map(Failure::of),
     }
 }
 
@@ -441,11 +438,9 @@ fn settle<S, Req, RD, ID, CR, OR, OG, DE>(
 ) -> Option<Result<S::Response, S::Error>>
 where
     S: Service<Req>,
-    S::Error: Classify,
-    RD: Redirect<Req, S::Error>,
     ID: Idempotent<Req>,
-    CR: ClassifyResponse<S::Response>,
     OG: OnGiveUp,
+    Req: PolicyHooks<S, Policy<RD, ID, CR, OR, OG, DE>>,
 {
     let Some(failure) = failure else {
         if result.is_ok() {
@@ -461,11 +456,10 @@ where
         deadline.last_took = now.saturating_duration_since(deadline.attempt_started);
         *deadline
     });
-    let mut questions = Questions {
+    let mut questions = Questions::<S, Req, _> {
         request: this.request,
         error: result.as_ref().err(),
-        redirect: &this.policy.redirect,
-        idempotent: &this.policy.idempotent,
+        policy: this.policy,
     };
     match this.policy.config.decide(
         failure,

@@ -63,9 +63,10 @@
 //! Whether a request may execute twice is the one question about it that only its author
 //! can answer, and a wrong answer costs a duplicated write; so the layer asks it, and the
 //! error names the way out. At a method call on the client (`.ready()`, `.oneshot(..)`),
-//! rustc reports E0599 and prints no custom message there; the layer puts its idempotency
-//! bound first, so that the note reads "the following trait bounds were not satisfied:
-//! `Get: IdempotentRequest`" and quotes the trait's line, which names
+//! rustc reports E0599 and prints no custom message there; the layer's `Service` bounds are
+//! arranged ([`PolicyHooks`] says how) so that its note names the unmet bound, "the
+//! following trait bounds were not satisfied: `Get: IdempotentRequest`", rather than the
+//! whole `Service`, and quotes the trait's line, which names
 //! `RetryLayer::assume_idempotent()`. Where a bound asks for a `Service<Get>` (a function
 //! that takes a service, `BoxService`, `Buffer`), rustc reports E0277 with the layer's own
 //! message: "the retry layer cannot tell whether a `Get` may be sent twice", and a note
@@ -128,9 +129,10 @@
 //! attempt still in flight at the deadline is ended there with [`Elapsed`] (`transient`,
 //! status `deadline_exceeded`), converted into the service's error through
 //! `error_core::Error`, as the breaker's and the timeout's errors are. The service's error
-//! must therefore implement `From<error_core::Error>`, and rustc says so when it does not
-//! ("the retry layer cannot end an attempt with a `MyError` at the deadline", or, at a
-//! method call, the unsatisfied `MyError: From<error_core::Error>`).
+//! must therefore implement `From<error_core::Error>`, and rustc says so when it does not:
+//! "the retry layer cannot end an attempt with a `MyError` at the deadline", with the ways
+//! out, where a bound asks for the service; at a method call, the unsatisfied
+//! `EndWithElapsed: DeadlineError<MyError>`, quoting a line that says what it needs.
 //! [`RetryLayer::deadline_with`] takes the alternatives: a closure that builds the
 //! service's own error from the `Elapsed`, or `()` to let attempts run to their end.
 //!
@@ -161,7 +163,7 @@
 //!
 //! # Errors
 //!
-//! The inner service's error implements [`Classify`]: every
+//! The inner service's error implements [`Classify`](error_core::Classify): every
 //! `ClassifiedError` (so `error_core::Error`), and `tower::BoxError`, classified by walking
 //! its chain. An error with no classification is never retried.
 //!
@@ -207,7 +209,6 @@ mod redirect;
 
 use core::task::{Context, Poll};
 
-use error_core::Classify;
 use tower_service::Service;
 
 pub use self::deadline_error::{DeadlineError, EndWithElapsed};
@@ -215,7 +216,7 @@ pub use self::idempotent::{Always, ByRequest, Idempotent, IdempotentRequest};
 pub use self::layer::RetryLayer;
 pub use self::on_give_up::{GiveUpEvent, GiveUpReason, OnGiveUp};
 pub use self::on_retry::{OnRetry, RetryEvent};
-pub use self::policy::Policy;
+pub use self::policy::{Policy, PolicyHooks};
 pub use self::redirect::Redirect;
 pub use crate::classify::{ClassifyResponse, ResponseFailure};
 pub use crate::elapsed::Elapsed;
@@ -251,20 +252,21 @@ impl<S, P> Retry<S, P> {
     }
 }
 
+// The bounds are written for rustc's diagnostics as much as for the code: the request's
+// idempotency first, and no bound that names `S::Error` or `S::Response` (those are behind
+// `PolicyHooks`, a bound on the request type), so that a method call on a client whose
+// request type says nothing reports the missing `IdempotentRequest` (see "A request type
+// that says nothing" above), and not a `Service` bound it cannot explain.
 impl<S, Req, RD, ID, CR, OR, OG, DE> Service<Req> for Retry<S, Policy<RD, ID, CR, OR, OG, DE>>
 where
-    // First, so that a request type that says nothing is reported as the missing
-    // `IdempotentRequest` (see "A request type that says nothing" above), not as a
-    // `Service` bound rustc cannot explain.
     ID: Idempotent<Req> + Clone,
     S: Service<Req> + Clone,
-    DE: DeadlineError<S::Error> + Clone,
-    S::Error: Classify,
-    Req: Clone,
-    RD: Redirect<Req, S::Error> + Clone,
-    CR: ClassifyResponse<S::Response> + Clone,
+    Req: PolicyHooks<S, Policy<RD, ID, CR, OR, OG, DE>> + Clone,
+    RD: Clone,
+    CR: Clone,
     OR: OnRetry + Clone,
     OG: OnGiveUp + Clone,
+    DE: Clone,
 {
     type Response = S::Response;
     type Error = S::Error;

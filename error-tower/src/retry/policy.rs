@@ -3,11 +3,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use error_core::{Class, ClassifiedError};
+use error_core::{Class, ClassifiedError, Classify};
 use tokio::time::Instant;
+use tower_service::Service;
 
 use super::future::CallDeadline;
-use super::{ByRequest, GiveUpReason, ResponseFailure};
+use super::{
+    ByRequest, ClassifyResponse, DeadlineError, Elapsed, GiveUpReason, Redirect, ResponseFailure,
+};
 use crate::backoff::{Backoff, Rng};
 use crate::budget::Budget;
 
@@ -22,6 +25,95 @@ pub struct Policy<RD = (), ID = ByRequest, CR = (), OR = (), OG = (), DE = ()> {
     pub(crate) on_retry: OR,
     pub(crate) on_give_up: OG,
     pub(crate) deadline_error: DE,
+}
+
+/// The hooks of a [`Policy`] `P` that see the error or the response of a service `S` of
+/// requests `Self`: implemented for every request type and `Policy` whose hooks fit `S`
+/// (its error classifies, the redirect hook takes `S::Error`, the response classifier
+/// `S::Response`, the deadline hook makes an `S::Error`). Sealed: `P` is only ever a
+/// `Policy`.
+///
+/// It exists for rustc's diagnostics. [`Retry`](super::Retry)'s `Service` impl asks for it
+/// instead of for those hooks' own bounds, which name `S::Error` and `S::Response`: at a
+/// method call on the client (`.ready()`), rustc would resolve those names, and with them
+/// the request type, while it still looks for the method, and report any unmet bound as
+/// "`Retry<..>: Service<_>` is not satisfied", with no word of which or why. A bound on the
+/// request type waits until the request type is known, and an unmet one is then reported
+/// by name: `Get: IdempotentRequest`, or `MyError: From<error_core::Error>` for
+/// [`RetryLayer::deadline`](super::RetryLayer::deadline).
+pub trait PolicyHooks<S, P>: Sized
+where
+    S: Service<Self>,
+    P: sealed::Sealed,
+{
+    /// The classified error in `error` (or its chain), if any.
+    fn classify_error<'e>(
+        policy: &P,
+        error: &'e S::Error,
+    ) -> Option<&'e (dyn ClassifiedError + 'e)>;
+
+    /// The failure the response classifier finds in `response`, if any.
+    fn classify_response(policy: &P, response: &S::Response) -> Option<ResponseFailure>;
+
+    /// Retargets `request` after the `redirect` error `error`; `true` if it may be retried.
+    fn redirect(policy: &P, request: &mut Self, error: &S::Error) -> bool;
+
+    /// Whether an attempt in flight at the deadline is ended.
+    fn ends_attempts(policy: &P) -> bool;
+
+    /// The error that ends an attempt at the deadline.
+    fn deadline_error(policy: &P, elapsed: Elapsed) -> Option<S::Error>;
+}
+
+pub(crate) mod sealed {
+    /// Only [`Policy`](super::Policy) is a policy.
+    pub trait Sealed {}
+}
+
+impl<RD, ID, CR, OR, OG, DE> sealed::Sealed for Policy<RD, ID, CR, OR, OG, DE> {}
+
+impl<S, Req, RD, ID, CR, OR, OG, DE> PolicyHooks<S, Policy<RD, ID, CR, OR, OG, DE>> for Req
+where
+    S: Service<Req>,
+    S::Error: Classify,
+    RD: Redirect<Req, S::Error>,
+    CR: ClassifyResponse<S::Response>,
+    DE: DeadlineError<S::Error>,
+{
+    #[inline]
+    fn classify_error<'e>(
+        _: &Policy<RD, ID, CR, OR, OG, DE>,
+        error: &'e S::Error,
+    ) -> Option<&'e (dyn ClassifiedError + 'e)> {
+        error.classified()
+    }
+
+    #[inline]
+    fn classify_response(
+        policy: &Policy<RD, ID, CR, OR, OG, DE>,
+        response: &S::Response,
+    ) -> Option<ResponseFailure> {
+        policy.classify.classify(response)
+    }
+
+    fn redirect(
+        policy: &Policy<RD, ID, CR, OR, OG, DE>,
+        request: &mut Req,
+        error: &S::Error,
+    ) -> bool {
+        policy.redirect.redirect(request, error)
+    }
+
+    fn ends_attempts(policy: &Policy<RD, ID, CR, OR, OG, DE>) -> bool {
+        policy.deadline_error.ends_attempts()
+    }
+
+    fn deadline_error(
+        policy: &Policy<RD, ID, CR, OR, OG, DE>,
+        elapsed: Elapsed,
+    ) -> Option<S::Error> {
+        policy.deadline_error.deadline_error(elapsed)
+    }
 }
 
 /// The policy's settings, shared by every clone of a service.
