@@ -68,3 +68,8 @@ pub mod http;
 pub mod retry;
 #[cfg(feature = "timeout")]
 pub mod timeout;
+
+// The README's usage is compiled and run as a doc test, so that it cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

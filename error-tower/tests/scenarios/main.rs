@@ -233,8 +233,9 @@ async fn after_a_ten_second_outage_goodput_is_back_within_one_open_interval() {
     let back = run.goodput_back_at(0.95).unwrap();
     let amplification = backend.attempts() as f64 / 4_000.0;
     println!(
-        "10 s outage: goodput >= 95% from {back:?} (recovery at {outage:?}); {} attempts for 4000 calls ({amplification:.3}x)",
-        backend.attempts()
+        "10 s outage: goodput >= 95% from {back:?} (recovery at {outage:?}); {} attempts for 4000 calls ({amplification:.3}x); {} calls succeed",
+        backend.attempts(),
+        run.successes
     );
     // The breaker's open interval is 5 s; a probe then takes one round trip.
     assert!(back <= outage + Duration::from_secs(5) + RTT, "{back:?}");
