@@ -241,8 +241,8 @@ impl Budget {
         }
     }
 
-    /// Gives back the token of a granted retry that was not sent after all (the call ended
-    /// first), up to the maximum.
+    /// Gives back a retry's token, up to the maximum: one granted and not sent after all
+    /// (the call ended first), or one paid as it was sent after a hint, which succeeded.
     #[cfg_attr(not(feature = "retry"), allow(dead_code))]
     pub(crate) fn refund(&self) {
         self.add_capped(MILLI);
