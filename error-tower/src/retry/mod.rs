@@ -89,14 +89,15 @@
 //!   the calls served since the throttle ended. In `tests/scenarios/defaults.rs` (500
 //!   calls a second, the first second throttled with a 2 s hint), charged at the failure,
 //!   11 of the 500 throttled calls were retried and 51.1% of the calls succeeded; charged
-//!   as they are sent, all 500 are retried, and every call succeeds. A retry the backend serves is load it invited, so it
-//!   costs nothing; one it fails again keeps its token spent, so that a backend that
-//!   throttles forever sees its calls' first attempts and little more (1.005x over 10 s).
+//!   as they are sent, all 500 are retried, and every call succeeds. A retry the backend
+//!   serves is load it invited, so it costs nothing; one it fails again keeps its token
+//!   spent, so that a backend that throttles forever sees its calls' first attempts and
+//!   little more (1.005x over 10 s).
 //!
 //!   The other choice, a cheaper charge for hinted retries (the AWS SDKs' 2026 retry
 //!   behaviour charges 5 tokens for a throttling error and 14 for others), still charges
-//!   them while the throttle is on, when nothing refills the budget: a third of the price
-//!   retries about three times as many of the 500, not all of them.
+//!   them while the throttle is on, when nothing refills the budget: at a third of the
+//!   price, about three times the 11 retries above, not 500.
 //!
 //!   A backoff retry (`transient`) is still charged as its failure arrives: failure and
 //!   retry are milliseconds apart, so the budget's answer is the same, a refused call ends

@@ -34,13 +34,15 @@ pub struct Policy<RD = (), ID = ByRequest, CR = (), OR = (), OG = (), DE = ()> {
 /// `Policy`.
 ///
 /// It exists for rustc's diagnostics. [`Retry`](super::Retry)'s `Service` impl asks for it
-/// instead of for those hooks' own bounds, which name `S::Error` and `S::Response`: at a
-/// method call on the client (`.ready()`), rustc would resolve those names, and with them
-/// the request type, while it still looks for the method, and report any unmet bound as
-/// "`Retry<..>: Service<_>` is not satisfied", with no word of which or why. A bound on the
-/// request type waits until the request type is known, and an unmet one is then reported
-/// by name: `Get: IdempotentRequest`, or `MyError: From<error_core::Error>` for
-/// [`RetryLayer::deadline`](super::RetryLayer::deadline).
+/// instead of for those hooks' own bounds, which name `S::Error` and `S::Response`. With
+/// those bounds, a method call on a client (`.ready()`) whose request type, or error type,
+/// does not fit was reported as "`Retry<..>: Service<_>` is not satisfied", with no word
+/// of which bound or why: while rustc looks for the method, resolving those names settles
+/// the request type and fails the call outright. A bound on the request type waits until
+/// the request type is known, and an unmet one is then reported by name:
+/// `Get: IdempotentRequest`, or `EndWithElapsed: DeadlineError<MyError>` for
+/// [`RetryLayer::deadline`](super::RetryLayer::deadline). (Measured with rustc 1.95; the
+/// workspace's UI cases, `tests/tests/ui/tower/`, hold the messages.)
 pub trait PolicyHooks<S, P>: Sized
 where
     S: Service<Self>,
