@@ -6,8 +6,9 @@
 //! which gives up on faults). A classified error says which it is, so these layers do both:
 //!
 //! - [`retry`]: retries `transient` failures within a [`budget`] funded by successes, with
-//!   jittered [`backoff`]; `busy` only after the server's hint; `redirect` at once to the
-//!   hinted target; never anything else; an overall deadline per call.
+//!   jittered [`backoff`]; `busy` only after the server's hint, paid for when it is sent;
+//!   `redirect` at once to the hinted target, as a hop that uses up no try; never anything
+//!   else; an overall deadline per call, which ends the attempt in flight.
 //! - [`timeout`]: a limit on each attempt, and on the time left before the call's deadline.
 //! - [`breaker`]: a circuit breaker that counts only server-side classes and fails fast with a
 //!   `busy` error whose hint says when to come back.
@@ -59,9 +60,16 @@ pub mod budget;
 #[cfg(any(feature = "retry", feature = "breaker"))]
 mod classify;
 mod deadline;
+#[cfg(any(feature = "retry", feature = "timeout"))]
+mod elapsed;
 #[cfg(feature = "http")]
 pub mod http;
 #[cfg(feature = "retry")]
 pub mod retry;
 #[cfg(feature = "timeout")]
 pub mod timeout;
+
+// The README's usage is compiled and run as a doc test, so that it cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
