@@ -49,6 +49,8 @@
 //! | `timeout` | through `full` | [`timeout`]: `Timeout`, `TimeoutLayer` |
 //! | `breaker` | through `full` | [`breaker`]: `Breaker`, `BreakerLayer` |
 //! | `http` | through `full` | [`http`]: `IdempotentRequest` for `http::Request`, `HttpClassifier`, `pushback`, `ReplayLayer`; implies `retry` |
+//! | `metrics` | no | [`metrics`]: `Metrics` (the retry and breaker hooks) and `MeasureLayer`, through the `metrics` facade; implies `retry` and `breaker` |
+//! | `fault` | no | [`fault`]: `FaultLayer`, injected failures, latency and dropped responses, seeded, with a run-time switch |
 //!
 //! [`backoff`] and [`budget`] are always there.
 
@@ -59,8 +61,12 @@ pub mod budget;
 #[cfg(any(feature = "retry", feature = "breaker"))]
 mod classify;
 mod deadline;
+#[cfg(feature = "fault")]
+pub mod fault;
 #[cfg(feature = "http")]
 pub mod http;
+#[cfg(feature = "metrics")]
+pub mod metrics;
 #[cfg(feature = "retry")]
 pub mod retry;
 #[cfg(feature = "timeout")]
