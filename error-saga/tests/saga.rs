@@ -1,6 +1,8 @@
 //! Sagas: every step succeeds; a step fails with each class; a compensation fails; a
 //! compensation is retried, then succeeds; the saga is dropped (cancelled) in a step and
-//! in a compensation. Paused clock, exact call logs.
+//! in a compensation. Paused clock, exact call logs. The default sleep and abandonment hook
+//! are tokio's, so the file needs the `tokio` feature (the default).
+#![cfg(feature = "tokio")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::future::Future;

@@ -49,9 +49,9 @@
 //! | `timeout` | through `full` | [`timeout`]: `Timeout`, `TimeoutLayer` |
 //! | `breaker` | through `full` | [`breaker`]: `Breaker`, `BreakerLayer` |
 //! | `http` | through `full` | [`http`]: `IdempotentRequest` for `http::Request`, `HttpClassifier`, `pushback`, `ReplayLayer`; implies `retry` |
-//! | `metrics` | no | [`metrics`]: `Metrics` (the retry and breaker hooks) and `MeasureLayer`, through the `metrics` facade; implies `retry` and `breaker` |
-//! | `reqwest` | no | [`reqwest`]: `RetryMiddleware`, a `reqwest_middleware::Middleware` that runs a `RetryLayer` around reqwest's attempts, and the classification of reqwest's errors and responses; implies `http` |
-//! | `fault` | no | [`fault`]: `FaultLayer`, injected failures, latency and dropped responses, seeded, with a run-time switch |
+//! | `metrics` | no | `metrics`: `Metrics` (the retry and breaker hooks) and `MeasureLayer`, through the `metrics` facade; implies `retry` and `breaker` |
+//! | `reqwest` | no | `reqwest`: `RetryMiddleware`, a `reqwest_middleware::Middleware` that runs a `RetryLayer` around reqwest's attempts, and the classification of reqwest's errors and responses; implies `http` |
+//! | `fault` | no | `fault`: `FaultLayer`, injected failures, latency and dropped responses, seeded, with a run-time switch |
 //!
 //! [`backoff`] and [`budget`] are always there.
 

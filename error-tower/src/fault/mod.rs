@@ -41,7 +41,7 @@
 //!
 //! Every injected error is an [`Injected`] inside an `error_core::Error`, and its code
 //! starts with `fault.` (the builder refuses any other): telemetry and the
-//! [`metrics`](crate::metrics) catalogue tell injected errors from real ones by the `code`,
+//! `metrics` catalogue (feature `metrics`) tell injected errors from real ones by the `code`,
 //! and code can ask `err.downcast_ref::<Injected>()`. The `fault.` prefix is the one label
 //! value the experiment adds.
 //!

@@ -8,8 +8,8 @@
 //! gets them:
 //!
 //! - [`Metrics`] is a cloneable handle with the service's name. It *is* the retry layer's
-//!   [`OnRetry`](crate::retry::OnRetry) and [`OnGiveUp`](crate::retry::OnGiveUp) hooks and
-//!   the breaker's [`OnStateChange`](crate::breaker::OnStateChange) hook, and
+//!   [`OnRetry`] and [`OnGiveUp`] hooks and
+//!   the breaker's [`OnStateChange`] hook, and
 //!   [`Metrics::record_error`] counts an error recorded by hand.
 //! - [`MeasureLayer`] times each call ([`MeasureLayer::calls`], outside the retry layer)
 //!   or each attempt ([`MeasureLayer::attempts`], inside it), and counts the calls that
@@ -65,7 +65,7 @@
 //! error, or `unclassified`) and `reason` (the closed sets above). Never a message, a
 //! field's value, a URL or an id: a label whose values grow with traffic makes a series per
 //! value, which is what brings a Prometheus server down. Injected faults
-//! ([`fault`](crate::fault), feature `fault`) have codes under `fault.`, so they are told
+//! (`error_tower::fault`, feature `fault`) have codes under `fault.`, so they are told
 //! apart from real errors by the `code` label.
 //!
 //! # Names and units

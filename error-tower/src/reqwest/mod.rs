@@ -1,5 +1,5 @@
 //! reqwest (feature `reqwest`): [`RetryMiddleware`], a `reqwest_middleware::Middleware`
-//! that runs a [`RetryLayer`](crate::retry::RetryLayer) around reqwest's attempts, and the
+//! that runs a [`RetryLayer`] around reqwest's attempts, and the
 //! classification of reqwest's errors and responses.
 //!
 //! reqwest is the most used HTTP client and not a tower service; its users retry with
