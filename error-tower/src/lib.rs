@@ -14,6 +14,13 @@
 //! - [`http`] (feature `http`): idempotency by method, an HTTP and gRPC response classifier,
 //!   `Retry-After` / `grpc-retry-pushback-ms` pushback, and replay of streaming request
 //!   bodies from a capped recording filled as they are sent.
+//! - `fault` (feature `fault`): `FaultLayer` injects classified errors, lost responses and
+//!   latency in exact counts per window of calls, seeded, with a run-time switch.
+//! - `metrics` (feature `metrics`): the retry and breaker hooks and `MeasureLayer`, counting
+//!   errors by class and code, retries, give-ups and breaker transitions through the
+//!   `metrics` facade, with bounded labels.
+//! - `reqwest` (feature `reqwest`): `RetryMiddleware` runs a `RetryLayer` around reqwest's
+//!   attempts, as a `reqwest_middleware::Middleware`.
 //!
 //! Every error this crate makes reaches the service's error type as an
 //! [`error_core::Error`], so that its class and hint survive a `tower::BoxError` stack.
