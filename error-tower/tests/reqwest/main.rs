@@ -2,8 +2,9 @@
 //! classification of statuses, `Retry-After`, problem+json and connection errors, with
 //! exact attempt counts; and the comparison with `reqwest-retry`'s default policy under a
 //! dead backend and under 30% transient failures, in one scenario run. Paused clock: the
-//! backoffs and hints take no real time; the sockets are real.
-#![cfg(feature = "reqwest")]
+//! backoffs and hints take no real time; the sockets are real. The faulty server is a
+//! `FaultLayer`, so the file needs the `fault` feature too.
+#![cfg(all(feature = "reqwest", feature = "fault"))]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
