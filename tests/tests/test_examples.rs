@@ -1,7 +1,7 @@
-//! The four examples of `examples/src` (`mayastor_rpc`, `slatedb_public`,
-//! `dqlite_hierarchy`, `tower_retry`): each `run()` output exactly as the example prints it,
-//! and the error values behind it (class, code, status, retry hint, reports) or, for
-//! `tower_retry`, the counts behind each phase.
+//! The five examples of `examples/src` (`mayastor_rpc`, `slatedb_public`,
+//! `dqlite_hierarchy`, `tower_retry`, `checkout`): each `run()` output exactly as the
+//! example prints it, and the error values behind it (class, code, status, retry hint,
+//! reports) or, for `tower_retry`, the counts behind each phase.
 
 use std::time::Duration;
 
@@ -150,6 +150,58 @@ cluster: nodes 1, 2, 3; 10ms round trips; the leader serves 4 reads at once
    give-ups: exhausted 8
    breaker:  closed throughout
 ";
+
+/// What `cargo run -p examples --example checkout` prints.
+const CHECKOUT: &str = r"saga:     reserve (release) > charge (refund) > ship
+payment:  RetryLayer::new() over a FaultLayer (off until order 2)
+
+1. every step succeeds
+   calls:    inventory.reserve order-1/1-reserve, payment.charge order-1/2-charge, shipping.ship order-1/3-ship
+   result:   committed, charged 4200 cents
+   state:    reserved order-1/1-reserve; charged order-1/2-charge; shipped order-1/3-ship
+
+2. payment fails transient: the fault layer fails every charge attempt
+   calls:    inventory.reserve order-2/1-reserve, payment.refund order-2/2-charge, inventory.release order-2/1-reserve
+   result:   transient saga.compensated (compensated; the caller may run it again)
+   report:   saga step failed; completed steps compensated. saga=`checkout`, id=`order-2`, step=`charge`, compensated=`charge, reserve` (transient, saga.compensated)
+             caused by: injected fault. class=`transient` (transient, fault.transient)
+   payment:  4 attempts failed by the fault layer (fault.transient), 0 reached the service
+   state:    reserved order-1/1-reserve; charged order-1/2-charge; shipped order-1/3-ship
+   again:    the fault is switched off; the caller runs order-2 again
+   calls:    inventory.reserve order-2/1-reserve, payment.charge order-2/2-charge, shipping.ship order-2/3-ship
+   result:   committed, charged 4200 cents
+   state:    reserved order-1/1-reserve, order-2/1-reserve; charged order-1/2-charge, order-2/2-charge; shipped order-1/3-ship, order-2/3-ship
+
+3. payment fails fatal
+   calls:    inventory.reserve order-3/1-reserve, payment.charge order-3/2-charge, payment.refund order-3/2-charge, inventory.release order-3/1-reserve
+   result:   fatal saga.compensated (compensated; not retried)
+   report:   saga step failed; completed steps compensated. saga=`checkout`, id=`order-3`, step=`charge`, compensated=`charge, reserve` (fatal, saga.compensated)
+             caused by: card processor lost its ledger (fatal, payment.ledger)
+   state:    reserved order-1/1-reserve, order-2/1-reserve; charged order-1/2-charge, order-2/2-charge; shipped order-1/3-ship, order-2/3-ship
+
+4. shipping refuses the address, and the refund service is down
+   calls:    inventory.reserve order-4/1-reserve, payment.charge order-4/2-charge, shipping.ship order-4/3-ship, payment.refund order-4/2-charge, payment.refund order-4/2-charge, payment.refund order-4/2-charge, inventory.release order-4/1-reserve
+   result:   data saga.inconsistent (inconsistent; repair the keys below)
+   repair:   order-4/2-charge (3 attempts, last: payment.refund_down)
+   report:   saga step failed; compensations failed, repair needed. saga=`checkout`, id=`order-4`, step=`ship`, compensated=`reserve`, failed=`charge: refund service unavailable (transient, payment.refund_down) after 3 attempts` (data, saga.inconsistent)
+             caused by: no such address (invalid, shipping.address)
+   took:     300ms (the refund's backoff: 100ms, then 200ms)
+   state:    reserved order-1/1-reserve, order-2/1-reserve; charged order-1/2-charge, order-2/2-charge, order-4/2-charge; shipped order-1/3-ship, order-2/3-ship
+
+5. shipping hangs; the caller gives up after 1s
+   caller:   timed out; the saga future is dropped
+   calls:    inventory.reserve order-5/1-reserve, payment.charge order-5/2-charge, shipping.ship order-5/3-ship, payment.refund order-5/2-charge, inventory.release order-5/1-reserve
+   state:    reserved order-1/1-reserve, order-2/1-reserve; charged order-1/2-charge, order-2/2-charge, order-4/2-charge; shipped order-1/3-ship, order-2/3-ship
+";
+
+mod checkout {
+    use super::CHECKOUT;
+
+    #[test]
+    fn output_is_exact() {
+        assert_eq!(examples::checkout::run(), CHECKOUT);
+    }
+}
 
 mod mayastor {
     use super::*;
