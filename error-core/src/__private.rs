@@ -5,7 +5,7 @@ use core::error::Error;
 use core::fmt;
 use core::time::Duration;
 
-use crate::{ClassRule, ClassifiedError, Entry, Level, Status, Value};
+use crate::{ClassifiedError, Value};
 
 pub use crate::field::REDACTED;
 
@@ -243,66 +243,6 @@ pub fn optional_backtrace<T: fmt::Display>(backtrace: &Option<T>) -> Option<&dyn
     }
 }
 
-/// A catalog [`Entry`], for the `Catalog::ENTRIES` table the derive writes.
-///
-/// Its arguments are plain literals, not `Option`s and enum paths: rustc type-checks and
-/// borrow-checks the table of every derived type, and literals are what it checks fastest
-/// (measured: the table with `Option` and enum arguments took a derived crate's build 16%
-/// over this form). `class` is an index into [`Class::ALL`](crate::Class::ALL), or 10 for
-/// `#[class(source)]`, 11 for a transparent case that forwards, `12 + k` for one that falls
-/// back to `Class::ALL[k]`, and 22 for `#[class(with = ..)]`; `status` and `level` are
-/// 1 + an index into [`Status::ALL`](crate::Status::ALL) and
-/// [`Level::ALL`](crate::Level::ALL), or 0 for none; `retry_after` is 1 + the
-/// `retry_after_ms`, or 0 for none.
-#[doc(hidden)]
-#[must_use]
-#[allow(clippy::too_many_arguments, clippy::cast_possible_truncation)]
-pub const fn entry(
-    type_name: &'static str,
-    name: &'static str,
-    code: &'static str,
-    class: u8,
-    status: u8,
-    level: u8,
-    retry_after: u128,
-    message: &'static str,
-    fields: &'static [&'static str],
-    redacted: &'static [&'static str],
-) -> Entry {
-    let class = match class {
-        0..=9 => ClassRule::Fixed(crate::Class::ALL[class as usize]),
-        10 => ClassRule::Source,
-        11 => ClassRule::Transparent(None),
-        12..=21 => ClassRule::Transparent(Some(crate::Class::ALL[class as usize - 12])),
-        _ => ClassRule::Function,
-    };
-    let status = match status {
-        0 => None,
-        n => Some(Status::ALL[n as usize - 1]),
-    };
-    let level = match level {
-        0 => None,
-        n => Some(Level::ALL[n as usize - 1]),
-    };
-    // `retry_after - 1` is a `retry_after_ms = N` that the derive parsed as a `u64`.
-    let retry_after = match retry_after {
-        0 => None,
-        n => Some(Duration::from_millis((n - 1) as u64)),
-    };
-    Entry {
-        type_name,
-        name,
-        code,
-        class,
-        status,
-        level,
-        retry_after,
-        message,
-        fields,
-        redacted,
-    }
-}
-
 /// `{field:p}`: the pointer the field holds (a `Box`'s, a reference's), not the address of
 /// the derive's own reference to the field, as `format!("{:p}", e.field)` would print.
 #[doc(hidden)]
@@ -323,8 +263,10 @@ impl<T: fmt::Pointer + ?Sized> fmt::Pointer for Var<'_, T> {
 
 /// Autoref specialization for the `source()` of a transparent case that does not forward
 /// its classification (it has a class of its own): the inner error's own source when the
-/// field is an error (`ViaError`), or dereferences to one (`ViaDeref`: `anyhow::Error`,
-/// `Box<dyn Error>`), and `None` for a field that is only `Display` (`ViaDisplay`).
+/// field is an error (`ViaSourceError`), or dereferences to one (`ViaSourceDeref`:
+/// `anyhow::Error`, `Box<dyn Error>`), and `None` for a field that is only `Display`
+/// (`ViaSourceDisplay`). No bound mentions `'static`: rustc ignores lifetimes when it
+/// selects a method, and the inner error's `source()` is `'static` already.
 #[doc(hidden)]
 pub struct SourceProbe<'a, T: ?Sized>(pub &'a T);
 
@@ -336,40 +278,42 @@ impl<T: ?Sized> fmt::Debug for SourceProbe<'_, T> {
 
 #[doc(hidden)]
 pub trait ViaSourceError<'a> {
-    fn inner_error(&self) -> Option<&'a (dyn Error + 'static)>;
+    fn source_of(&self) -> Option<&'a (dyn Error + 'static)>;
 }
 
-impl<'a, T: Error + 'static> ViaSourceError<'a> for &&SourceProbe<'a, T> {
+impl<'a, T: Error + 'a> ViaSourceError<'a> for &&SourceProbe<'a, T> {
     #[inline]
-    fn inner_error(&self) -> Option<&'a (dyn Error + 'static)> {
-        Some(self.0)
+    fn source_of(&self) -> Option<&'a (dyn Error + 'static)> {
+        self.0.source()
     }
 }
 
 #[doc(hidden)]
 pub trait ViaSourceDeref<'a> {
-    fn inner_error(&self) -> Option<&'a (dyn Error + 'static)>;
+    fn source_of(&self) -> Option<&'a (dyn Error + 'static)>;
 }
 
 impl<'a, T> ViaSourceDeref<'a> for &SourceProbe<'a, T>
 where
     T: core::ops::Deref + ?Sized,
-    T::Target: AsDynError<'static> + 'static,
+    T::Target: AsDynError<'static>,
 {
     #[inline]
-    fn inner_error(&self) -> Option<&'a (dyn Error + 'static)> {
-        Some(self.0.deref().as_dyn_error())
+    fn source_of(&self) -> Option<&'a (dyn Error + 'static)> {
+        let inner: &'a T = self.0;
+        let target: &'a T::Target = inner;
+        AsDynError::as_dyn_error(target).source()
     }
 }
 
 #[doc(hidden)]
 pub trait ViaSourceDisplay<'a> {
-    fn inner_error(&self) -> Option<&'a (dyn Error + 'static)>;
+    fn source_of(&self) -> Option<&'a (dyn Error + 'static)>;
 }
 
 impl<'a, T: ?Sized> ViaSourceDisplay<'a> for SourceProbe<'a, T> {
     #[inline]
-    fn inner_error(&self) -> Option<&'a (dyn Error + 'static)> {
+    fn source_of(&self) -> Option<&'a (dyn Error + 'static)> {
         None
     }
 }

@@ -2,13 +2,22 @@
 //!
 //! A derived error's facts do not depend on the instance: a variant's code, class, status,
 //! level, constant retry hint, message template and field names are written in its
-//! attributes. The derive writes them once, as a `const` table ([`Catalog::ENTRIES`]), and
+//! attributes. The derive writes them once per type, as [`Catalog::ENTRIES`], and
 //! implements [`ClassifiedError::entry`](crate::ClassifiedError::entry) as one `match` that
-//! says which row an instance is. The trait's other methods read the row, so a derived type
-//! compiles to one small function and a table instead of one `match` per question, and the
-//! same table is what documentation and client generators need: SlateDB's error RFC asks
-//! that "all public APIs document the complete set of errors that may be returned", and
-//! here that list cannot drift from the code.
+//! says which entry an instance is. The trait's other methods read the entry, so a derived
+//! type compiles to one small function instead of one `match` per question, and the same
+//! list is what documentation and client generators need: SlateDB's error RFC asks that
+//! "all public APIs document the complete set of errors that may be returned", and here
+//! that list cannot drift from the code.
+//!
+//! # Why one string per type
+//!
+//! [`Entries`] is one `&'static str` in which the derive encodes every entry, and [`Entry`]
+//! is a view into it, read on demand. A table of structs would be the obvious shape, and it
+//! was measured: rustc type-checks, borrow-checks and const-evaluates such a table for every
+//! derived type, and on a crate of 200 error enums it cost more than a third of thiserror's
+//! whole build of the same crate. A string literal costs nothing to check. Reading an entry
+//! is a few byte comparisons, with no allocation, and only error paths do it.
 //!
 //! What varies per instance stays in code the derive generates only where it is used: a
 //! class read from the source (`#[class(source)]`, `#[error(transparent)]`) or decided by a
@@ -24,21 +33,39 @@
 //!     NoLeader,
 //!     #[error("key not found")]
 //!     #[class(invalid, status = not_found, code = "read.not_found")]
-//!     NotFound { key: String },
+//!     NotFound {
+//!         key: String,
+//!         #[kv(redact)]
+//!         tenant: String,
+//!     },
 //! }
 //!
-//! let [no_leader, not_found] = ReadError::ENTRIES else { unreachable!() };
-//! assert_eq!(no_leader.name, "NoLeader");
-//! assert_eq!(no_leader.code, "ReadError::NoLeader");
-//! assert_eq!(no_leader.class, ClassRule::Fixed(Class::Transient));
-//! assert_eq!(not_found.status, Some(Status::NotFound));
-//! assert_eq!(not_found.message, "key not found");
-//! assert_eq!(not_found.fields, ["key"]);
+//! let entries: Vec<_> = ReadError::ENTRIES.iter().collect();
+//! assert_eq!(entries.len(), 2);
+//! assert_eq!(entries[0].name(), "NoLeader");
+//! assert_eq!(entries[0].code(), "ReadError::NoLeader");
+//! assert_eq!(entries[0].class(), ClassRule::Fixed(Class::Transient));
+//! assert_eq!(entries[1].status(), Some(Status::NotFound));
+//! assert_eq!(entries[1].message(), "key not found");
+//! let fields: Vec<_> = entries[1].fields().map(|f| (f.name(), f.is_redacted())).collect();
+//! assert_eq!(fields, [("key", false), ("tenant", true)]);
 //!
-//! let e = ReadError::NotFound { key: "k".into() };
-//! assert_eq!(e.entry().map(|entry| entry.code), Some("read.not_found"));
+//! let e = ReadError::NotFound { key: "k".into(), tenant: "t".into() };
+//! assert_eq!(e.entry().map(|entry| entry.code()), Some("read.not_found"));
 //! ```
+//!
+//! # The encoding
+//!
+//! The derive writes it; nothing else needs to. Entries follow each other, each ended by
+//! `\u{1e}`, and the type's path comes last. An entry is: one byte for the class rule
+//! (`a`..=`j` a fixed class, `k`..=`t` a transparent case that falls back to that class,
+//! `T` a transparent case without one, `S` `#[class(source)]`, `F` `#[class(with = ..)]`),
+//! one for the status (`-` none, `a`..=`p`) and one for the level (`-`, `a`..=`e`), in the
+//! order of [`Class::ALL`], [`Status::ALL`] and [`Level::ALL`]; the retry hint's
+//! milliseconds in decimal, if any, and `;`; then the name, the code, the message and each
+//! field's key (`!` before a redacted one), each ended by `\u{1f}`.
 
+use core::fmt;
 use core::time::Duration;
 
 use crate::{Class, Level, Status};
@@ -48,50 +75,246 @@ use crate::{Class, Level, Status};
 /// declaration order.
 ///
 /// It is a trait of its own, apart from [`ClassifiedError`](crate::ClassifiedError), because
-/// associated constants would make that trait unusable as `dyn ClassifiedError`.
+/// an associated constant would make that trait unusable as `dyn ClassifiedError`.
 pub trait Catalog {
-    /// The type's path where it is defined, `module_path!()` and its name
-    /// (`"my_crate::storage::StorageError"`), without generic arguments. Unlike
-    /// [`core::any::type_name`], it is fixed by the source, not by the compiler version.
-    const TYPE_NAME: &'static str;
-
-    /// One entry per variant, in declaration order; a struct has one.
-    const ENTRIES: &'static [Entry];
+    /// Every entry of the type, and its path.
+    const ENTRIES: Entries;
 }
 
-/// What a variant (or a struct) of an error type is, as its attributes say.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
+const ENTRY_END: char = '\u{1e}';
+const PART_END: char = '\u{1f}';
+
+/// The entries of one type: see [`Catalog`].
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Entries {
+    encoded: &'static str,
+}
+
+impl Entries {
+    /// Entries as the derive encodes them (see the [module docs](self)).
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn __new(encoded: &'static str) -> Entries {
+        Entries { encoded }
+    }
+
+    /// The type's path where it is defined, `module_path!()` and its name
+    /// (`"my_crate::storage::StorageError"`), without generic arguments. Unlike
+    /// [`core::any::type_name`], it is fixed by the source, not by the compiler's version.
+    #[must_use]
+    pub fn type_name(&self) -> &'static str {
+        match self.encoded.rfind(ENTRY_END) {
+            Some(end) => &self.encoded[end + ENTRY_END.len_utf8()..],
+            None => self.encoded,
+        }
+    }
+
+    /// The entries, in declaration order.
+    #[must_use]
+    pub fn iter(&self) -> EntryIter {
+        EntryIter {
+            encoded: self.encoded,
+            offset: 0,
+        }
+    }
+
+    /// How many entries there are.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.encoded.matches(ENTRY_END).count()
+    }
+
+    /// Whether there are none (an enum without variants).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        !self.encoded.contains(ENTRY_END)
+    }
+
+    /// The entry whose encoding starts at `offset`: what the derive's `entry()` returns.
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn __at(&self, offset: usize) -> Entry {
+        Entry {
+            encoded: self.encoded,
+            offset,
+        }
+    }
+}
+
+impl fmt::Debug for Entries {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl IntoIterator for Entries {
+    type Item = Entry;
+    type IntoIter = EntryIter;
+
+    fn into_iter(self) -> EntryIter {
+        self.iter()
+    }
+}
+
+impl IntoIterator for &Entries {
+    type Item = Entry;
+    type IntoIter = EntryIter;
+
+    fn into_iter(self) -> EntryIter {
+        self.iter()
+    }
+}
+
+/// The entries of a type, in declaration order: [`Entries::iter`].
+#[derive(Clone, Debug)]
+pub struct EntryIter {
+    encoded: &'static str,
+    offset: usize,
+}
+
+impl Iterator for EntryIter {
+    type Item = Entry;
+
+    fn next(&mut self) -> Option<Entry> {
+        let rest = self.encoded.get(self.offset..)?;
+        let end = rest.find(ENTRY_END)?;
+        let entry = Entry {
+            encoded: self.encoded,
+            offset: self.offset,
+        };
+        self.offset += end + ENTRY_END.len_utf8();
+        Some(entry)
+    }
+}
+
+/// What a variant (or a struct) of an error type is, as its attributes say: a view into its
+/// type's [`Entries`].
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Entry {
-    /// [`Catalog::TYPE_NAME`] of the type the entry belongs to.
-    pub type_name: &'static str,
+    encoded: &'static str,
+    offset: usize,
+}
+
+impl Entry {
+    /// The entry's own encoding, without its end.
+    fn record(&self) -> &'static str {
+        let rest = self.encoded.get(self.offset..).unwrap_or("");
+        match rest.find(ENTRY_END) {
+            Some(end) => &rest[..end],
+            None => rest,
+        }
+    }
+
+    fn byte(&self, index: usize) -> u8 {
+        self.record().as_bytes().get(index).copied().unwrap_or(b'-')
+    }
+
+    /// The name, code, message and fields, after the three flag bytes and the retry hint.
+    fn parts(&self) -> core::str::Split<'static, char> {
+        let record = self.record();
+        let start = record.find(';').map_or(record.len(), |i| i + 1);
+        record[start..].split(PART_END)
+    }
+
+    /// [`Entries::type_name`] of the type the entry belongs to.
+    #[must_use]
+    pub fn type_name(&self) -> &'static str {
+        Entries {
+            encoded: self.encoded,
+        }
+        .type_name()
+    }
+
     /// The variant's name, or the struct's.
-    pub name: &'static str,
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        self.parts().next().unwrap_or("")
+    }
+
     /// The [`code`](crate::ClassifiedError::code). A transparent variant that forwards to a
     /// classified error reports the inner error's code at run time; this is its own.
-    pub code: &'static str,
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        self.parts().nth(1).unwrap_or("")
+    }
+
+    /// The message as written in `#[error("...")]`, placeholders included, before the
+    /// ``key=`value` `` pairs; empty for `#[error(transparent)]`, `#[error(fmt = ..)]` and a
+    /// hand-written `Display`.
+    #[must_use]
+    pub fn message(&self) -> &'static str {
+        self.parts().nth(2).unwrap_or("")
+    }
+
+    /// The structured fields, those [`visit_fields`](crate::ClassifiedError::visit_fields)
+    /// yields, in declaration order.
+    #[must_use]
+    pub fn fields(&self) -> Fields {
+        let mut parts = self.parts();
+        for _ in 0..3 {
+            parts.next();
+        }
+        Fields { parts }
+    }
+
     /// How the class is decided.
-    pub class: ClassRule,
+    #[must_use]
+    pub fn class(&self) -> ClassRule {
+        let byte = self.byte(0);
+        match byte {
+            b'a'..=b'j' => ClassRule::Fixed(Class::ALL[usize::from(byte - b'a')]),
+            b'k'..=b't' => ClassRule::Transparent(Some(Class::ALL[usize::from(byte - b'k')])),
+            b'T' => ClassRule::Transparent(None),
+            b'S' => ClassRule::Source,
+            _ => ClassRule::Function,
+        }
+    }
+
     /// A `status = ..` written on the variant. `None`: the class's (or the source's).
-    pub status: Option<Status>,
+    #[must_use]
+    pub fn status(&self) -> Option<Status> {
+        match self.byte(1) {
+            byte @ b'a'..=b'p' => Some(Status::ALL[usize::from(byte - b'a')]),
+            _ => None,
+        }
+    }
+
     /// A `level = ..` written on the variant. `None`: the class's (or the source's).
-    pub level: Option<Level>,
+    #[must_use]
+    pub fn level(&self) -> Option<Level> {
+        match self.byte(2) {
+            byte @ b'a'..=b'e' => Some(Level::ALL[usize::from(byte - b'a')]),
+            _ => None,
+        }
+    }
+
     /// A constant retry hint (`retry_after_ms = ..`). A `#[retry_after]` field's hint is
     /// per instance, and is not here.
-    pub retry_after: Option<Duration>,
-    /// The message as written in `#[error("...")]`, placeholders included, before the
-    /// ``key=`value` `` pairs; empty for `#[error(transparent)]` and `#[error(fmt = ..)]`.
-    pub message: &'static str,
-    /// The keys of the structured fields, those
-    /// [`visit_fields`](crate::ClassifiedError::visit_fields) yields, in declaration order.
-    pub fields: &'static [&'static str],
-    /// The keys of the fields among them that are `#[kv(redact)]`: their values are never
-    /// shown.
-    pub redacted: &'static [&'static str],
+    #[must_use]
+    pub fn retry_after(&self) -> Option<Duration> {
+        let record = self.record();
+        let digits = record.get(3..record.find(';')?)?;
+        digits.parse().ok().map(Duration::from_millis)
+    }
+}
+
+impl fmt::Debug for Entry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Entry")
+            .field("name", &self.name())
+            .field("code", &self.code())
+            .field("class", &self.class())
+            .field("status", &self.status())
+            .field("level", &self.level())
+            .field("retry_after", &self.retry_after())
+            .field("message", &self.message())
+            .field("fields", &self.fields())
+            .finish()
+    }
 }
 
 /// How an [`Entry`]'s class is decided.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClassRule {
     /// Always this class: `#[class(KIND)]`, the variant's or the enum's default.
@@ -116,41 +339,47 @@ impl ClassRule {
     }
 }
 
-impl Entry {
-    /// An entry with a fixed class and nothing else: for a hand-written
-    /// [`ClassifiedError`](crate::ClassifiedError) that wants a catalog entry too.
-    ///
-    /// ```
-    /// use error_core::{Class, ClassRule, Entry};
-    ///
-    /// const THROTTLED: Entry = Entry::new("my_crate::Throttled", "Throttled", "throttled", Class::Busy);
-    /// assert_eq!(THROTTLED.class, ClassRule::Fixed(Class::Busy));
-    /// assert!(THROTTLED.fields.is_empty());
-    /// ```
+/// The fields of an [`Entry`], in declaration order: [`Entry::fields`].
+#[derive(Clone, Debug)]
+pub struct Fields {
+    parts: core::str::Split<'static, char>,
+}
+
+impl Iterator for Fields {
+    type Item = Field;
+
+    fn next(&mut self) -> Option<Field> {
+        let part = self.parts.next().filter(|part| !part.is_empty())?;
+        Some(match part.strip_prefix('!') {
+            Some(name) => Field {
+                name,
+                redacted: true,
+            },
+            None => Field {
+                name: part,
+                redacted: false,
+            },
+        })
+    }
+}
+
+/// One structured field of an [`Entry`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Field {
+    name: &'static str,
+    redacted: bool,
+}
+
+impl Field {
+    /// The key: the field's name without `r#`, or its index for a tuple field.
     #[must_use]
-    pub const fn new(
-        type_name: &'static str,
-        name: &'static str,
-        code: &'static str,
-        class: Class,
-    ) -> Entry {
-        Entry {
-            type_name,
-            name,
-            code,
-            class: ClassRule::Fixed(class),
-            status: None,
-            level: None,
-            retry_after: None,
-            message: "",
-            fields: &[],
-            redacted: &[],
-        }
+    pub fn name(&self) -> &'static str {
+        self.name
     }
 
-    /// Whether the field `key` is `#[kv(redact)]`.
+    /// Whether the field is `#[kv(redact)]`: its value is never shown.
     #[must_use]
-    pub fn is_redacted(&self, key: &str) -> bool {
-        self.redacted.contains(&key)
+    pub fn is_redacted(&self) -> bool {
+        self.redacted
     }
 }

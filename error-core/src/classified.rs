@@ -65,7 +65,7 @@ pub trait ClassifiedError: core::error::Error {
     /// The error's [catalog](crate::catalog) entry: what its attributes say about it, the
     /// same for every instance of the variant. The derive implements it, and the trait's
     /// other methods read it unless they are overridden; the default is `None`.
-    fn entry(&self) -> Option<&'static Entry> {
+    fn entry(&self) -> Option<Entry> {
         None
     }
 
@@ -76,12 +76,9 @@ pub trait ClassifiedError: core::error::Error {
     /// [`classify`](crate::classify) gives for an error that says nothing. Implement either
     /// this method or `entry()`.
     fn class(&self) -> Class {
-        match self.entry() {
-            Some(entry) => match entry.class {
-                ClassRule::Fixed(class) | ClassRule::Transparent(Some(class)) => class,
-                _ => Class::Internal,
-            },
-            None => Class::Internal,
+        match self.entry().map(|entry| entry.class()) {
+            Some(ClassRule::Fixed(class) | ClassRule::Transparent(Some(class))) => class,
+            _ => Class::Internal,
         }
     }
 
@@ -93,7 +90,7 @@ pub trait ClassifiedError: core::error::Error {
     /// [entry](ClassifiedError::entry)'s code, else the [`type_name`](ClassifiedError::type_name).
     fn code(&self) -> &'static str {
         match self.entry() {
-            Some(entry) => entry.code,
+            Some(entry) => entry.code(),
             None => self.type_name(),
         }
     }
@@ -103,10 +100,7 @@ pub trait ClassifiedError: core::error::Error {
     /// `None` means "no hint": the caller's own backoff applies. The default is the
     /// [entry](ClassifiedError::entry)'s constant hint (`retry_after_ms = ..`).
     fn retry_after(&self) -> Option<Duration> {
-        match self.entry() {
-            Some(entry) => entry.retry_after,
-            None => None,
-        }
+        self.entry().and_then(|entry| entry.retry_after())
     }
 
     /// Calls `visitor` once per structured field of this error (not of its sources), in
@@ -122,12 +116,9 @@ pub trait ClassifiedError: core::error::Error {
     /// forwards to the source for `#[class(source)]` and `#[error(transparent)]` (a
     /// variant's own `status = ..` wins over the source's).
     fn status(&self) -> Status {
-        match self.entry() {
-            Some(Entry {
-                status: Some(status),
-                ..
-            }) => *status,
-            _ => Status::from_class(self.class()),
+        match self.entry().and_then(|entry| entry.status()) {
+            Some(status) => status,
+            None => Status::from_class(self.class()),
         }
     }
 
@@ -136,11 +127,9 @@ pub trait ClassifiedError: core::error::Error {
     /// forwards to the source for `#[class(source)]` and `#[error(transparent)]` (a
     /// variant's own `level = ..` wins over the source's).
     fn level(&self) -> Level {
-        match self.entry() {
-            Some(Entry {
-                level: Some(level), ..
-            }) => *level,
-            _ => Level::from_class(self.class()),
+        match self.entry().and_then(|entry| entry.level()) {
+            Some(level) => level,
+            None => Level::from_class(self.class()),
         }
     }
 
@@ -156,7 +145,7 @@ pub trait ClassifiedError: core::error::Error {
     /// The fully qualified name of the error's type (`"my_crate::storage::StorageError"`):
     /// what OpenTelemetry's `exception.type` holds.
     ///
-    /// For a derived type it is [`Catalog::TYPE_NAME`](crate::Catalog::TYPE_NAME), from the
+    /// For a derived type it is [`Entries::type_name`](crate::catalog::Entries::type_name), from the
     /// [entry](ClassifiedError::entry): the `module_path!()` where the type is written and its
     /// name, without generic arguments, fixed by the source and so stable across compiler
     /// versions; a transparent type names itself too. Without an entry the default is
@@ -183,7 +172,7 @@ pub trait ClassifiedError: core::error::Error {
     /// ```
     fn type_name(&self) -> &'static str {
         match self.entry() {
-            Some(entry) => entry.type_name,
+            Some(entry) => entry.type_name(),
             None => core::any::type_name::<Self>(),
         }
     }
@@ -231,7 +220,7 @@ pub trait Boundary: ClassifiedError {}
 /// every pointer type, so that a method added to the trait is forwarded everywhere.
 macro_rules! forward_classified {
     () => {
-        fn entry(&self) -> Option<&'static Entry> {
+        fn entry(&self) -> Option<Entry> {
             (**self).entry()
         }
 

@@ -109,7 +109,7 @@ pub mod __private;
 // Each module's documentation argues its design; its items are also here, at the root,
 // where code names them.
 #[doc(inline)]
-pub use crate::catalog::{Catalog, ClassRule, Entry};
+pub use crate::catalog::{Catalog, ClassRule, Entries, Entry};
 #[doc(inline)]
 pub use crate::class::{Class, ParseClassError};
 #[doc(inline)]

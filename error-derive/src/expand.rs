@@ -45,9 +45,6 @@ fn allows() -> TokenStream {
             non_snake_case,
             non_shorthand_field_patterns,
             clippy::used_underscore_binding,
-            clippy::match_same_arms,
-            clippy::match_single_binding,
-            clippy::too_many_lines,
         )]
     }
 }
@@ -56,8 +53,13 @@ pub(crate) fn expand(input: &Input) -> TokenStream {
     let mut bounds = Bounds::new(&input.original.generics);
     let display = display_impl(input, &mut bounds);
     let error = error_impl(input, &mut bounds);
-    let classified = classified_impl(input, &mut bounds);
-    let catalog = catalog_impl(input);
+    let records: Vec<String> = input
+        .cases
+        .iter()
+        .map(|case| catalog_record(input, case))
+        .collect();
+    let classified = classified_impl(input, &mut bounds, &records);
+    let catalog = catalog_impl(input, &records);
     let froms = input.cases.iter().filter_map(|case| from_impl(input, case));
     let selectors = crate::context::selectors(input);
     quote! {
@@ -178,9 +180,8 @@ impl Bounds {
         Self::push(&mut self.classified, quote!(#ty: #bound));
     }
 
-    /// A formatting bound of the visitor, for a generic field type. (A concrete one needs
-    /// none: the visitor's `Show` probe never fails to compile, and a type that lacks the
-    /// trait is reported once, by the `Display` impl that shows it.)
+    /// A formatting bound of the visitor, for a generic field type. (A concrete one is
+    /// checked where the visitor makes its `Value`.)
     fn visitor(&mut self, ty: &Type, bound: &TokenStream) {
         if self.is_generic(ty) {
             Self::push(&mut self.classified, quote!(#ty: #bound));
@@ -303,11 +304,19 @@ fn binding_at_type(field: &Field) -> Ident {
 /// bound: a field of the wrong type is reported once, by the `ClassifiedError` impl's
 /// where clause, not again by the `Display` impl.
 fn hint_expr(value: &Ident) -> TokenStream {
-    quote!({
+    quote!((&&::error_core::__private::HintProbe(#value)).hint())
+}
+
+/// The probe traits, imported once at the top of a generated function body rather than
+/// in a block around each use: a block with items is a scope of its own to rustc, and one
+/// per field cost more than the rest of the visitor.
+fn probe_imports() -> TokenStream {
+    quote! {
         #[allow(unused_imports)]
-        use ::error_core::__private::{ViaHint as _, ViaNoHint as _};
-        (&&::error_core::__private::HintProbe(#value)).hint()
-    })
+        use ::error_core::__private::{
+            AsDisplay as _, ViaClassified as _, ViaError as _, ViaHint as _, ViaNoHint as _,
+        };
+    }
 }
 
 /// The value of a named format argument for field `index`, built as `arg` says.
@@ -315,11 +324,7 @@ fn arg_value(field: &Field, arg: Arg) -> TokenStream {
     let binding = binding_at_type(field);
     match arg {
         Arg::Plain => quote!(#binding),
-        Arg::PathDisplay => quote!({
-            #[allow(unused_imports)]
-            use ::error_core::__private::AsDisplay as _;
-            #binding.as_display()
-        }),
+        Arg::PathDisplay => quote!(#binding.as_display()),
         Arg::Pointer => quote!(::error_core::__private::Var(#binding)),
     }
 }
@@ -336,6 +341,17 @@ fn display_impl(input: &Input, bounds: &mut Bounds) -> Option<TokenStream> {
         .map(|case| display_arm(case, bounds))
         .collect();
     let body = match_self(&arms);
+    // Only a `#[retry_after]` pair (`HintProbe`) and a path (`as_display`) call a probe.
+    let imports = input
+        .cases
+        .iter()
+        .any(|case| {
+            case.fields.iter().enumerate().any(|(index, field)| {
+                (field.attrs.retry_after.is_some() && case.is_appended(index))
+                    || crate::fmt::is_path_type(field.ty)
+            })
+        })
+        .then(probe_imports);
     let original = input.original;
     let ty = &original.ident;
     let (impl_generics, ty_generics, _) = original.generics.split_for_impl();
@@ -345,6 +361,7 @@ fn display_impl(input: &Input, bounds: &mut Bounds) -> Option<TokenStream> {
         #allows
         impl #impl_generics ::core::fmt::Display for #ty #ty_generics #where_clause {
             fn fmt(&self, __formatter: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                #imports
                 #body
             }
         }
@@ -509,13 +526,13 @@ fn strip_trailing_comma(args: &TokenStream) -> TokenStream {
     tokens.into_iter().collect()
 }
 
-/// `(&&&SourceProbe(var)).inner_error()`: the transparent field as `&dyn Error` when it is
-/// one (or dereferences to one), else `None`.
-fn inner_error(var: &Ident) -> TokenStream {
+/// `(&&&SourceProbe(var)).source_of()`: the transparent field's own source when it is an
+/// error (or dereferences to one), else `None`.
+fn source_of(var: &Ident) -> TokenStream {
     quote!({
         #[allow(unused_imports)]
         use ::error_core::__private::{ViaSourceDeref as _, ViaSourceDisplay as _, ViaSourceError as _};
-        (&&&::error_core::__private::SourceProbe(#var)).inner_error()
+        (&&&::error_core::__private::SourceProbe(#var)).source_of()
     })
 }
 
@@ -548,13 +565,11 @@ fn error_impl(input: &Input, bounds: &mut Bounds) -> TokenStream {
                     #pat => ::core::error::Error::source(#var.as_dyn_error()),
                 });
             } else {
-                let inner = inner_error(var);
-                arms.push(quote! {
-                    #pat => match #inner {
-                        ::core::option::Option::Some(__inner) => ::core::error::Error::source(__inner),
-                        ::core::option::Option::None => ::core::option::Option::None,
-                    },
-                });
+                // A type parameter is an error only where the impl says so: bound it, as
+                // thiserror does, so that the probe finds its `source()`.
+                bounds.error(field.ty, &quote!(::core::error::Error));
+                let source = source_of(var);
+                arms.push(quote!(#pat => #source,));
             }
             continue;
         }
@@ -620,11 +635,7 @@ fn delegate_call(field: &Field, method: &str, extra: &TokenStream) -> TokenStrea
 /// `ClassifiedError`, else `ViaError`'s `None` does; a type parameter without a
 /// `ClassifiedError` bound gets `None`).
 fn classified_probe(value: &TokenStream) -> TokenStream {
-    quote!({
-        #[allow(unused_imports)]
-        use ::error_core::__private::{ViaClassified as _, ViaError as _};
-        (&&::error_core::__private::Probe(#value)).classified()
-    })
+    quote!((&&::error_core::__private::Probe(#value)).classified())
 }
 
 /// How one case answers one of the `ClassifiedError` methods.
@@ -663,6 +674,7 @@ fn method(
     signature: &TokenStream,
     answers: Vec<Option<Answer>>,
     fallback: Option<TokenStream>,
+    probes: bool,
 ) -> Option<TokenStream> {
     if !answers.iter().flatten().any(|a| a.dynamic) {
         return None;
@@ -684,7 +696,8 @@ fn method(
         }
     }
     let body = match_self(&arms);
-    Some(quote!(#signature { #body }))
+    let imports = probes.then(probe_imports);
+    Some(quote!(#signature { #imports #body }))
 }
 
 fn class_ident(index: usize) -> Ident {
@@ -730,7 +743,7 @@ fn delegated(
 }
 
 #[allow(clippy::too_many_lines)]
-fn classified_impl(input: &Input, bounds: &mut Bounds) -> TokenStream {
+fn classified_impl(input: &Input, bounds: &mut Bounds, records: &[String]) -> TokenStream {
     let none = quote!(::core::option::Option::None);
     let mut class = Vec::new();
     let mut code = Vec::new();
@@ -848,71 +861,96 @@ fn classified_impl(input: &Input, bounds: &mut Bounds) -> TokenStream {
         backtrace.push(backtrace_answer(input, case, bounds));
     }
 
-    let index_arms: Vec<TokenStream> = input
-        .cases
+    // Where each case's entry starts in the type's encoded entries.
+    let offsets: Vec<usize> = records
         .iter()
-        .enumerate()
-        .map(|(index, case)| {
-            let pat = pattern(case, []);
-            quote!(#pat => #index,)
+        .scan(0, |offset, record| {
+            let start = *offset;
+            *offset += record.len();
+            Some(start)
         })
         .collect();
     let entry_fn = if input.cases.is_empty() {
         quote! {
-            fn entry(&self) -> ::core::option::Option<&'static ::error_core::Entry> {
+            fn entry(&self) -> ::core::option::Option<::error_core::Entry> {
                 match *self {}
             }
         }
-    } else if input.is_enum {
+    } else {
+        let offset = if input.is_enum {
+            let arms = input.cases.iter().zip(&offsets).map(|(case, offset)| {
+                let pat = pattern(case, []);
+                quote!(#pat => #offset,)
+            });
+            quote!(match self { #(#arms)* })
+        } else {
+            quote!(0)
+        };
         quote! {
-            fn entry(&self) -> ::core::option::Option<&'static ::error_core::Entry> {
+            fn entry(&self) -> ::core::option::Option<::error_core::Entry> {
                 ::core::option::Option::Some(
-                    &<Self as ::error_core::Catalog>::ENTRIES[match self { #(#index_arms)* }],
+                    <Self as ::error_core::Catalog>::ENTRIES.__at(#offset),
                 )
             }
         }
-    } else {
-        quote! {
-            fn entry(&self) -> ::core::option::Option<&'static ::error_core::Entry> {
-                ::core::option::Option::Some(&<Self as ::error_core::Catalog>::ENTRIES[0])
-            }
-        }
     };
+    // Which methods call a probe, whose trait must be imported: a transparent case that does
+    // not forward its classification probes its field; the visitor probes a
+    // `#[retry_after]` field's hint and a path's `display()`.
+    let transparent_probe = input.cases.iter().any(|case| {
+        case.is_transparent()
+            && !matches!(
+                case.class_of(input),
+                ClassOf::Transparent { otherwise: None }
+            )
+    });
+    let visit_probe = input.cases.iter().any(|case| {
+        case.fields.iter().enumerate().any(|(index, field)| {
+            case.is_data(index)
+                && (field.attrs.retry_after.is_some() || crate::fmt::is_path_type(field.ty))
+        })
+    });
     let class_fn = method(
         input,
         &quote!(fn class(&self) -> ::error_core::Class),
         class,
         None,
+        transparent_probe,
     );
     let code_fn = method(
         input,
         &quote!(fn code(&self) -> &'static ::core::primitive::str),
         code,
         None,
+        transparent_probe,
     );
     let retry_fn = method(
         input,
         &quote!(fn retry_after(&self) -> ::core::option::Option<::core::time::Duration>),
         retry,
         None,
+        transparent_probe,
     );
     let status_fn = method(
         input,
         &quote!(fn status(&self) -> ::error_core::Status),
         status,
         None,
+        transparent_probe,
     );
     let level_fn = method(
         input,
         &quote!(fn level(&self) -> ::error_core::Level),
         level,
         None,
+        transparent_probe,
     );
     let visit_fn = method(
         input,
         &quote!(fn visit_fields(&self, __visitor: &mut dyn ::error_core::Visit)),
         visit,
         Some(quote!({})),
+        transparent_probe || visit_probe,
     );
     let source_fn = method(
         input,
@@ -922,12 +960,14 @@ fn classified_impl(input: &Input, bounds: &mut Bounds) -> TokenStream {
         },
         source,
         Some(none.clone()),
+        true,
     );
     let backtrace_fn = method(
         input,
         &quote!(fn backtrace(&self) -> ::core::option::Option<&dyn ::core::fmt::Display>),
         backtrace,
         Some(none),
+        true,
     );
     let original = input.original;
     let ty = &original.ident;
@@ -1003,7 +1043,7 @@ fn visit_answer(input: &Input, case: &Case, bounds: &mut Bounds) -> Option<Answe
             Shown::Debug => {
                 bounds.visitor(field.ty, &quote!(::core::fmt::Debug));
                 fields.push(index);
-                show(var, "debug")
+                show(field, "debug")
             }
             Shown::Hint => {
                 fields.push(index);
@@ -1013,14 +1053,10 @@ fn visit_answer(input: &Input, case: &Case, bounds: &mut Bounds) -> Option<Answe
             Shown::Display => {
                 fields.push(index);
                 if crate::fmt::is_path_type(field.ty) {
-                    quote!(::error_core::Value::Display(&{
-                        #[allow(unused_imports)]
-                        use ::error_core::__private::AsDisplay as _;
-                        #var.as_display()
-                    }))
+                    quote!(::error_core::Value::Display(&#var.as_display()))
                 } else {
                     bounds.visitor(field.ty, &quote!(::core::fmt::Display));
-                    show(var, "display")
+                    show(field, "display")
                 }
             }
         };
@@ -1036,14 +1072,46 @@ fn visit_answer(input: &Input, case: &Case, bounds: &mut Bounds) -> Option<Answe
     })
 }
 
-/// `(&&Show(&var)).display()` (or `.debug()`): the field as a `Value`.
-fn show(var: &Ident, how: &str) -> TokenStream {
-    let how = Ident::new(how, Span::call_site());
-    quote!({
-        #[allow(unused_imports)]
-        use ::error_core::__private::{ShowDebug as _, ShowDisplay as _, ShowNothing as _};
-        (&&::error_core::__private::Show(&#var)).#how()
-    })
+/// The field as a `Value`, shown with `Display` or `Debug`: `Value::Display(var)`, or
+/// `Value::Display(&var)` for a type written unsized (`str`, `Path`, a slice, a `dyn`),
+/// whose reference cannot be a trait object itself. (A field whose type lacks the trait is
+/// reported here and by the `Display` impl that formats it: two errors at the field, for
+/// one mistake. A probe that never fails would avoid the second, and was measured to cost
+/// more than the rest of the visitor; see `benches/compile_time.py`.)
+fn show(field: &Field, how: &str) -> TokenStream {
+    // Spanned at the field's type, so that a missing trait is reported there.
+    let span = type_span(field.ty);
+    let mut var = field.var.clone();
+    var.set_span(span.resolved_at(field.var.span()));
+    let value = if is_unsized(field.ty) {
+        quote_spanned!(span=> &#var)
+    } else {
+        quote!(#var)
+    };
+    if how == "display" {
+        quote_spanned!(span=> ::error_core::Value::Display(#value))
+    } else {
+        quote_spanned!(span=> ::error_core::Value::Debug(#value))
+    }
+}
+
+/// Whether `ty` is written as a type without a size: `str`, `Path`, `OsStr`, `CStr`, a
+/// slice or a `dyn Trait`.
+fn is_unsized(ty: &Type) -> bool {
+    match ty {
+        Type::Slice(_) | Type::TraitObject(_) => true,
+        Type::Group(group) => is_unsized(&group.elem),
+        Type::Paren(paren) => is_unsized(&paren.elem),
+        Type::Path(path) => {
+            path.qself.is_none()
+                && path.path.segments.last().is_some_and(|segment| {
+                    ["str", "Path", "OsStr", "CStr"]
+                        .iter()
+                        .any(|name| segment.ident == name)
+                })
+        }
+        _ => false,
+    }
 }
 
 /// The source as a classified error, when its type is one.
@@ -1135,67 +1203,77 @@ fn backtrace_answer(input: &Input, case: &Case, bounds: &mut Bounds) -> Option<A
     Some(Answer::from_field(index, expr))
 }
 
-/// `impl Catalog`: the type's path and one entry per case, each written as plain literals
-/// (see `error_core::__private::entry` for the encoding and why).
-fn catalog_impl(input: &Input) -> TokenStream {
-    let entries = input.cases.iter().map(|case| {
-        let name = case.ident.unraw().to_string();
-        let own = case.attrs.class.as_ref();
-        let code = own.and_then(|c| c.code.as_ref()).map_or_else(
-            || default_code(input, case).to_token_stream(),
-            ToTokens::to_token_stream,
-        );
-        let class: u8 = match case.class_of(input) {
-            ClassOf::Fixed { index } => u8::try_from(index).unwrap_or(9),
-            ClassOf::Source { .. } => 10,
-            ClassOf::Transparent { otherwise: None } => 11,
-            ClassOf::Transparent {
-                otherwise: Some(index),
-            } => 12 + u8::try_from(index).unwrap_or(9),
-            ClassOf::With { .. } => 22,
-            // Not reached after validation.
-            ClassOf::Missing => 9,
-        };
-        let position = |table: &[(&str, &str)], value: Option<&str>| -> u8 {
-            value
-                .and_then(|v| table.iter().position(|(_, variant)| *variant == v))
-                .and_then(|i| u8::try_from(i + 1).ok())
-                .unwrap_or(0)
-        };
-        let status = position(
-            &crate::attr::STATUSES,
-            own.and_then(|c| c.status.as_ref()).map(|(_, v)| *v),
-        );
-        let level = position(
-            &crate::attr::LEVELS,
-            own.and_then(|c| c.level.as_ref()).map(|(_, v)| *v),
-        );
-        let retry: u128 = own
-            .and_then(|c| c.retry_after_ms.as_ref())
-            .map_or(0, |(_, ms)| u128::from(*ms) + 1);
-        let message = match &case.display {
-            Some(Display::Fmt { lit, .. }) => lit.value(),
-            _ => String::new(),
-        };
-        let data: Vec<&Field> = case
-            .fields
-            .iter()
-            .enumerate()
-            .filter(|(index, _)| case.is_data(*index))
-            .map(|(_, field)| field)
-            .collect();
-        let fields = data.iter().map(|field| &field.key);
-        let redacted = data
-            .iter()
-            .filter(|field| field.is_redacted())
-            .map(|field| &field.key);
-        quote! {
-            ::error_core::__private::entry(
-                <Self as ::error_core::Catalog>::TYPE_NAME, #name, #code, #class, #status, #level,
-                #retry, #message, &[#(#fields),*], &[#(#redacted),*],
-            )
+/// One case's catalog entry, encoded as `error_core::catalog` describes.
+fn catalog_record(input: &Input, case: &Case) -> String {
+    const END: char = '\u{1e}';
+    const PART: char = '\u{1f}';
+    let letter = |base: u8, index: usize| {
+        u8::try_from(index)
+            .ok()
+            .and_then(|i| base.checked_add(i))
+            .map_or('-', char::from)
+    };
+    let own = case.attrs.class.as_ref();
+    let class = match case.class_of(input) {
+        ClassOf::Fixed { index } => letter(b'a', index),
+        ClassOf::Transparent {
+            otherwise: Some(index),
+        } => letter(b'k', index),
+        ClassOf::Transparent { otherwise: None } => 'T',
+        ClassOf::Source { .. } => 'S',
+        ClassOf::With { .. } => 'F',
+        // Not reached after validation: `internal`.
+        ClassOf::Missing => 'j',
+    };
+    let position = |table: &[(&str, &str)], value: Option<&str>| {
+        value
+            .and_then(|v| table.iter().position(|(_, variant)| *variant == v))
+            .map_or('-', |i| letter(b'a', i))
+    };
+    let status = position(
+        &crate::attr::STATUSES,
+        own.and_then(|c| c.status.as_ref()).map(|(_, v)| *v),
+    );
+    let level = position(
+        &crate::attr::LEVELS,
+        own.and_then(|c| c.level.as_ref()).map(|(_, v)| *v),
+    );
+    let retry = own
+        .and_then(|c| c.retry_after_ms.as_ref())
+        .map(|(_, ms)| ms.to_string())
+        .unwrap_or_default();
+    let code = own
+        .and_then(|c| c.code.as_ref())
+        .map_or_else(|| default_code(input, case), LitStr::value);
+    let message = match &case.display {
+        Some(Display::Fmt { lit, .. }) => lit.value(),
+        _ => String::new(),
+    };
+    // The two separators cannot appear inside a part; a message that holds one (which no
+    // message should) has it replaced.
+    let clean = |text: String| text.replace([END, PART], "\u{fffd}");
+    let mut record = format!(
+        "{class}{status}{level}{retry};{}{PART}{}{PART}{}{PART}",
+        case.ident.unraw(),
+        clean(code),
+        clean(message)
+    );
+    for (index, field) in case.fields.iter().enumerate() {
+        if case.is_data(index) {
+            if field.is_redacted() {
+                record.push('!');
+            }
+            record.push_str(&field.key);
+            record.push(PART);
         }
-    });
+    }
+    record.push(END);
+    record
+}
+
+/// `impl Catalog`: the entries, one string: every case's record, then the type's path.
+fn catalog_impl(input: &Input, records: &[String]) -> TokenStream {
+    let records: String = records.concat();
     let original = input.original;
     let ty = &original.ident;
     let type_name = format!("::{}", ty.unraw());
@@ -1204,9 +1282,9 @@ fn catalog_impl(input: &Input) -> TokenStream {
         #[automatically_derived]
         #[allow(deprecated)]
         impl #impl_generics ::error_core::Catalog for #ty #ty_generics #where_clause {
-            const TYPE_NAME: &'static ::core::primitive::str =
-                ::core::concat!(::core::module_path!(), #type_name);
-            const ENTRIES: &'static [::error_core::Entry] = &[#(#entries),*];
+            const ENTRIES: ::error_core::Entries = ::error_core::Entries::__new(
+                ::core::concat!(#records, ::core::module_path!(), #type_name),
+            );
         }
     }
 }

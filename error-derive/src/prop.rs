@@ -85,7 +85,8 @@ impl Case<'_> {
     /// `#[kv(..)]` of their own are (a field that the message shows is visited in any case:
     /// what the message shows is no secret from telemetry). A transparent case has none (its
     /// field is the whole error); a case whose message a function writes (`fmt = ..`) has
-    /// only the fields that say `#[kv(..)]`, and appends none.
+    /// only the fields that say `#[kv(..)]`, and appends none; so does a case with no
+    /// `#[error]` at all, whose `Display` the user writes.
     pub(crate) fn is_data(&self, index: usize) -> bool {
         if Some(index) == self.source_field()
             || Some(index) == self.backtrace_field()
@@ -93,7 +94,7 @@ impl Case<'_> {
         {
             return false;
         }
-        let written_by_function = matches!(self.display, Some(Display::FmtPath { .. }));
+        let written_by_function = matches!(self.display, Some(Display::FmtPath { .. }) | None);
         match self.fields[index].kv_mode() {
             Some(KvMode::Skip) => false,
             Some(_) => true,

@@ -10,6 +10,12 @@
 //! is down there are no successes and, after the small initial balance, no retries — the
 //! load stays near 1×.
 //!
+//! The [retry layer](crate::retry) asks for a token when its answer is current: as the
+//! failure arrives for a retry after a backoff (milliseconds later), and as the retry is
+//! about to be sent for one that waits for the server's hint (seconds later, when the
+//! backend may have recovered); the latter gets its token back if it succeeds. The retry
+//! module's documentation says why.
+//!
 //! # Why a fixed cap, and not a time window
 //!
 //! tower's `TpsBudget` keeps the deposits of the last `ttl` seconds, so a backend that was
@@ -235,8 +241,8 @@ impl Budget {
         }
     }
 
-    /// Gives back the token of a granted retry that was not sent after all (the call ended
-    /// first), up to the maximum.
+    /// Gives back a retry's token, up to the maximum: one granted and not sent after all
+    /// (the call ended first), or one paid as it was sent after a hint, which succeeded.
     #[cfg_attr(not(feature = "retry"), allow(dead_code))]
     pub(crate) fn refund(&self) {
         self.add_capped(MILLI);

@@ -6,14 +6,22 @@
 //! which gives up on faults). A classified error says which it is, so these layers do both:
 //!
 //! - [`retry`]: retries `transient` failures within a [`budget`] funded by successes, with
-//!   jittered [`backoff`]; `busy` only after the server's hint; `redirect` at once to the
-//!   hinted target; never anything else; an overall deadline per call.
+//!   jittered [`backoff`]; `busy` only after the server's hint, paid for when it is sent;
+//!   `redirect` at once to the hinted target, as a hop that uses up no try; never anything
+//!   else; an overall deadline per call, which ends the attempt in flight.
 //! - [`timeout`]: a limit on each attempt, and on the time left before the call's deadline.
 //! - [`breaker`]: a circuit breaker that counts only server-side classes and fails fast with a
 //!   `busy` error whose hint says when to come back.
 //! - [`http`] (feature `http`): idempotency by method, an HTTP and gRPC response classifier,
 //!   `Retry-After` / `grpc-retry-pushback-ms` pushback, and replay of streaming request
 //!   bodies from a capped recording filled as they are sent.
+//! - `fault` (feature `fault`): `FaultLayer` injects classified errors, lost responses and
+//!   latency in exact counts per window of calls, seeded, with a run-time switch.
+//! - `metrics` (feature `metrics`): the retry and breaker hooks and `MeasureLayer`, counting
+//!   errors by class and code, retries, give-ups and breaker transitions through the
+//!   `metrics` facade, with bounded labels.
+//! - `reqwest` (feature `reqwest`): `RetryMiddleware` runs a `RetryLayer` around reqwest's
+//!   attempts, as a `reqwest_middleware::Middleware`.
 //!
 //! Every error this crate makes reaches the service's error type as an
 //! [`error_core::Error`], so that its class and hint survive a `tower::BoxError` stack.
@@ -49,6 +57,9 @@
 //! | `timeout` | through `full` | [`timeout`]: `Timeout`, `TimeoutLayer` |
 //! | `breaker` | through `full` | [`breaker`]: `Breaker`, `BreakerLayer` |
 //! | `http` | through `full` | [`http`]: `IdempotentRequest` for `http::Request`, `HttpClassifier`, `pushback`, `ReplayLayer`; implies `retry` |
+//! | `metrics` | no | `metrics`: `Metrics` (the retry and breaker hooks) and `MeasureLayer`, through the `metrics` facade; implies `retry` and `breaker` |
+//! | `reqwest` | no | `reqwest`: `RetryMiddleware`, a `reqwest_middleware::Middleware` that runs a `RetryLayer` around reqwest's attempts, and the classification of reqwest's errors and responses; implies `http` |
+//! | `fault` | no | `fault`: `FaultLayer`, injected failures, latency and dropped responses, seeded, with a run-time switch |
 //!
 //! [`backoff`] and [`budget`] are always there.
 
@@ -59,9 +70,22 @@ pub mod budget;
 #[cfg(any(feature = "retry", feature = "breaker"))]
 mod classify;
 mod deadline;
+#[cfg(any(feature = "retry", feature = "timeout"))]
+mod elapsed;
+#[cfg(feature = "fault")]
+pub mod fault;
 #[cfg(feature = "http")]
 pub mod http;
+#[cfg(feature = "metrics")]
+pub mod metrics;
+#[cfg(feature = "reqwest")]
+pub mod reqwest;
 #[cfg(feature = "retry")]
 pub mod retry;
 #[cfg(feature = "timeout")]
 pub mod timeout;
+
+// The README's usage is compiled and run as a doc test, so that it cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -5,6 +5,7 @@
 
 #![warn(missing_docs, missing_debug_implementations)]
 
+pub mod checkout;
 pub mod cluster;
 pub mod dqlite;
 pub mod mayastor;

@@ -10,9 +10,15 @@
 //! `?` converts it into the boundary error [`error_core::Error`], whose [`Class`] is the kind,
 //! and errors with no variant of their own are made with the ad-hoc constructors
 //! ([`Error::invalid`]).
+//!
+//! SlateDB shares its object store's errors between tasks behind an `Arc`, and decides their
+//! kind per instance: a missing object is lost data, anything else is worth a retry. Here
+//! `#[class(with = object_store_class)]` says the same, on the variant, and
+//! `ClassifiedError` for `Arc<T>` lets the shared error stay what it is.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::{self, Write as _};
+use std::sync::Arc;
 
 use error_core::{Class, ClassifiedError, Error};
 
@@ -38,6 +44,40 @@ impl fmt::Display for CloseReason {
     }
 }
 
+/// A stand-in for `object_store::Error`: what an object store client reports.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ObjectStoreError {
+    /// The object does not exist.
+    NotFound {
+        /// The object's path.
+        path: String,
+    },
+    /// The request timed out.
+    Timeout,
+}
+
+impl fmt::Display for ObjectStoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ObjectStoreError::NotFound { path } => write!(f, "object not found at {path}"),
+            ObjectStoreError::Timeout => f.write_str("request to the object store timed out"),
+        }
+    }
+}
+
+impl std::error::Error for ObjectStoreError {}
+
+/// SlateDB's rule for object store errors: a missing object is lost data (`data`), any other
+/// failure is worth a retry (`transient`).
+#[must_use]
+pub fn object_store_class(error: &Arc<ObjectStoreError>) -> Class {
+    match **error {
+        ObjectStoreError::NotFound { .. } => Class::Data,
+        ObjectStoreError::Timeout => Class::Transient,
+    }
+}
+
 /// SlateDB's internal errors. A real database keeps this enum `pub(crate)`; it is public
 /// here only so that tests can [`downcast_ref`](Error::downcast_ref) to it.
 #[derive(Debug, ClassifiedError)]
@@ -57,14 +97,10 @@ pub enum SlateDBError {
         /// Why it was closed.
         reason: CloseReason,
     },
-    /// The object store did not answer.
-    #[error("object store unavailable")]
-    #[class(transient)]
-    ObjectStoreUnavailable {
-        /// What the object store client reported.
-        #[source]
-        source: std::io::Error,
-    },
+    /// The object store failed; the error is shared between the tasks that saw it.
+    #[error("object store error")]
+    #[class(with = object_store_class)]
+    ObjectStore(#[source] Arc<ObjectStoreError>),
     /// A setting is out of range.
     #[error("invalid configuration")]
     #[class(invalid)]
@@ -120,6 +156,11 @@ pub enum Fault {
         /// The key whose block is corrupt.
         key: String,
     },
+    /// The SST that holds `key` is deleted from the object store.
+    MissingObject {
+        /// The key whose SST is missing.
+        key: String,
+    },
     /// A newer writer opens the database.
     Fenced,
     /// A background task (the compactor) panics.
@@ -146,6 +187,8 @@ pub struct Db {
     last_flushed_wal_id: u64,
     closed: Option<CloseReason>,
     store_up: bool,
+    /// Keys whose SST was deleted from the object store.
+    missing: BTreeSet<String>,
 }
 
 /// A transaction: the version it read at, and its writes.
@@ -192,6 +235,7 @@ impl Db {
             last_flushed_wal_id: 0,
             closed: None,
             store_up: true,
+            missing: BTreeSet::new(),
         })
     }
 
@@ -203,6 +247,9 @@ impl Db {
                 if let Some(block) = self.blocks.get_mut(&key) {
                     block.value.push('!');
                 }
+            }
+            Fault::MissingObject { key } => {
+                self.missing.insert(key);
             }
             Fault::Fenced => self.closed = Some(CloseReason::Fenced),
             Fault::BackgroundPanic => self.closed = Some(CloseReason::Panic),
@@ -216,12 +263,9 @@ impl Db {
             return Err(SlateDBError::Closed { reason });
         }
         if !self.store_up {
-            return Err(SlateDBError::ObjectStoreUnavailable {
-                source: std::io::Error::new(
-                    std::io::ErrorKind::TimedOut,
-                    "request to the object store timed out",
-                ),
-            });
+            return Err(SlateDBError::ObjectStore(Arc::new(
+                ObjectStoreError::Timeout,
+            )));
         }
         Ok(())
     }
@@ -262,6 +306,14 @@ impl Db {
         let Some(block) = self.blocks.get(key) else {
             return Ok(None);
         };
+        if self.missing.contains(key) {
+            return Err(
+                SlateDBError::ObjectStore(Arc::new(ObjectStoreError::NotFound {
+                    path: block.sst.clone(),
+                }))
+                .into(),
+            );
+        }
         let actual = checksum(block.value.as_bytes());
         if actual != block.checksum {
             return Err(SlateDBError::ChecksumMismatch {
@@ -408,6 +460,9 @@ pub fn failures() -> Result<Vec<(&'static str, Error)>, Error> {
     db.put("k2", "v2")?;
     db.inject(Fault::CorruptBlock { key: "k2".into() });
     record("db.get(\"k2\") of a corrupt block", db.get("k2").map(drop));
+
+    db.inject(Fault::MissingObject { key: "k2".into() });
+    record("db.get(\"k2\") of a deleted SST", db.get("k2").map(drop));
 
     db.inject(Fault::WalIdRegression);
     record("db.flush() after a WAL id regression", db.flush());

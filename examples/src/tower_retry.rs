@@ -33,12 +33,13 @@
 //!    at once, without touching the retry budget: two requests per read.
 //! 3. The leader goes silent. The reads redirected to it time out, and from 500 ms the
 //!    followers answer `NoLeader`: both are `transient`, retried with backoff within the
-//!    budget until it runs dry. At 90% failures the breaker opens and fails the reads fast;
+//!    budget until it runs dry (a redirect is a hop, not one of a read's four tries). At 90% failures the breaker opens and fails the reads fast;
 //!    those whose deadline outlasts its open interval come back as it turns half-open, and
 //!    the first one, redirected to node 2 (elected meanwhile), closes it.
 //! 4. A burst of five times the leader's capacity. Without a hint, `busy` is never retried:
 //!    the leader receives exactly one request per read. With a hint, the rejected reads come
-//!    back after it, as far as the budget allows.
+//!    back after it (spread over a fifth of it more), each retry charged to the budget as
+//!    it is sent and paid back when it succeeds; the reads that fail use up their tries.
 //!
 //! # The breaker's settings
 //!

@@ -1,7 +1,7 @@
-//! The four examples of `examples/src` (`mayastor_rpc`, `slatedb_public`,
-//! `dqlite_hierarchy`, `tower_retry`): each `run()` output exactly as the example prints it,
-//! and the error values behind it (class, code, status, retry hint, reports) or, for
-//! `tower_retry`, the counts behind each phase.
+//! The five examples of `examples/src` (`mayastor_rpc`, `slatedb_public`,
+//! `dqlite_hierarchy`, `tower_retry`, `checkout`): each `run()` output exactly as the
+//! example prints it, and the error values behind it (class, code, status, retry hint,
+//! reports) or, for `tower_retry`, the counts behind each phase.
 
 use std::time::Duration;
 
@@ -45,15 +45,21 @@ txn.commit() after a concurrent commit
   decision: retry
 
 db.get("k1") with the object store down
-  message:  object store unavailable
+  message:  object store error
   class:    transient
-  code:     SlateDBError::ObjectStoreUnavailable
+  code:     SlateDBError::ObjectStore
   decision: retry
 
 db.get("k2") of a corrupt block
   message:  checksum mismatch. sst=`000001.sst`, expected=`20045`, actual=`621428`
   class:    data
   code:     SlateDBError::ChecksumMismatch
+  decision: drop
+
+db.get("k2") of a deleted SST
+  message:  object store error
+  class:    data
+  code:     SlateDBError::ObjectStore
   decision: drop
 
 db.flush() after a WAL id regression
@@ -122,10 +128,10 @@ cluster: nodes 1, 2, 3; 10ms round trips; the leader serves 4 reads at once
 
 3. node 3 goes silent; no leader from 500ms; node 2 leads from 2s
    load:     120 reads to node 1, one every 50ms
-   client:   68 ok, 52 failed: transient/raft.no_leader 1, transient/timeout 4, busy/breaker.open 47; slowest call 980ms
-   backend:  176 requests (node 1: 86, node 2: 68, node 3: 22)
-   retries:  transient 25, busy 16, redirect 78; budget left: 20 tokens
-   give-ups: budget 18, deadline 24, exhausted 10
+   client:   76 ok, 44 failed: transient/raft.no_leader 1, busy/breaker.open 41, busy/raft.busy 1, redirect/raft.not_leader 1; slowest call 994ms
+   backend:  195 requests (node 1: 96, node 2: 77, node 3: 22)
+   retries:  transient 29, busy 18, redirect 87; budget left: 20 tokens
+   give-ups: budget 9, class 1, deadline 28, exhausted 6
    breaker:  open at 610ms, half-open at 2.61s, closed at 2.63s
 
 4a. a burst of 5x the leader's capacity; busy without a hint
@@ -138,12 +144,64 @@ cluster: nodes 1, 2, 3; 10ms round trips; the leader serves 4 reads at once
 
 4b. the same burst; busy with a hint of when the backlog drains
    load:     200 reads to node 2, 2 every 1ms
-   client:   63 ok, 137 failed: busy/raft.busy 137; slowest call 489ms
-   backend:  259 requests (node 1: 0, node 2: 259, node 3: 0)
-   retries:  busy 59; budget left: 10 tokens
-   give-ups: budget 137
+   client:   192 ok, 8 failed: busy/raft.busy 8; slowest call 620ms
+   backend:  458 requests (node 1: 0, node 2: 458, node 3: 0)
+   retries:  busy 258; budget left: 20 tokens
+   give-ups: exhausted 8
    breaker:  closed throughout
 ";
+
+/// What `cargo run -p examples --example checkout` prints.
+const CHECKOUT: &str = r"saga:     reserve (release) > charge (refund) > ship
+payment:  RetryLayer::new() over a FaultLayer (off until order 2)
+
+1. every step succeeds
+   calls:    inventory.reserve order-1/1-reserve, payment.charge order-1/2-charge, shipping.ship order-1/3-ship
+   result:   committed, charged 4200 cents
+   state:    reserved order-1/1-reserve; charged order-1/2-charge; shipped order-1/3-ship
+
+2. payment fails transient: the fault layer fails every charge attempt
+   calls:    inventory.reserve order-2/1-reserve, payment.refund order-2/2-charge, inventory.release order-2/1-reserve
+   result:   transient saga.compensated (compensated; the caller may run it again)
+   report:   saga step failed; completed steps compensated. saga=`checkout`, id=`order-2`, step=`charge`, compensated=`charge, reserve` (transient, saga.compensated)
+             caused by: injected fault. class=`transient` (transient, fault.transient)
+   payment:  4 attempts failed by the fault layer (fault.transient), 0 reached the service
+   state:    reserved order-1/1-reserve; charged order-1/2-charge; shipped order-1/3-ship
+   again:    the fault is switched off; the caller runs order-2 again
+   calls:    inventory.reserve order-2/1-reserve, payment.charge order-2/2-charge, shipping.ship order-2/3-ship
+   result:   committed, charged 4200 cents
+   state:    reserved order-1/1-reserve, order-2/1-reserve; charged order-1/2-charge, order-2/2-charge; shipped order-1/3-ship, order-2/3-ship
+
+3. payment fails fatal
+   calls:    inventory.reserve order-3/1-reserve, payment.charge order-3/2-charge, payment.refund order-3/2-charge, inventory.release order-3/1-reserve
+   result:   fatal saga.compensated (compensated; not retried)
+   report:   saga step failed; completed steps compensated. saga=`checkout`, id=`order-3`, step=`charge`, compensated=`charge, reserve` (fatal, saga.compensated)
+             caused by: card processor lost its ledger (fatal, payment.ledger)
+   state:    reserved order-1/1-reserve, order-2/1-reserve; charged order-1/2-charge, order-2/2-charge; shipped order-1/3-ship, order-2/3-ship
+
+4. shipping refuses the address, and the refund service is down
+   calls:    inventory.reserve order-4/1-reserve, payment.charge order-4/2-charge, shipping.ship order-4/3-ship, payment.refund order-4/2-charge, payment.refund order-4/2-charge, payment.refund order-4/2-charge, inventory.release order-4/1-reserve
+   result:   data saga.inconsistent (inconsistent; repair the keys below)
+   repair:   order-4/2-charge (3 attempts, last: payment.refund_down)
+   report:   saga step failed; compensations failed, repair needed. saga=`checkout`, id=`order-4`, step=`ship`, compensated=`reserve`, failed=`charge: refund service unavailable (transient, payment.refund_down) after 3 attempts` (data, saga.inconsistent)
+             caused by: no such address (invalid, shipping.address)
+   took:     300ms (the refund's backoff: 100ms, then 200ms)
+   state:    reserved order-1/1-reserve, order-2/1-reserve; charged order-1/2-charge, order-2/2-charge, order-4/2-charge; shipped order-1/3-ship, order-2/3-ship
+
+5. shipping hangs; the caller gives up after 1s
+   caller:   timed out; the saga future is dropped
+   calls:    inventory.reserve order-5/1-reserve, payment.charge order-5/2-charge, shipping.ship order-5/3-ship, payment.refund order-5/2-charge, inventory.release order-5/1-reserve
+   state:    reserved order-1/1-reserve, order-2/1-reserve; charged order-1/2-charge, order-2/2-charge, order-4/2-charge; shipped order-1/3-ship, order-2/3-ship
+";
+
+mod checkout {
+    use super::CHECKOUT;
+
+    #[test]
+    fn output_is_exact() {
+        assert_eq!(examples::checkout::run(), CHECKOUT);
+    }
+}
 
 mod mayastor {
     use super::*;
@@ -363,7 +421,8 @@ mod slatedb {
     use super::*;
 
     use examples::slatedb::{
-        CloseReason, Db, Decision, Fault, Settings, SlateDBError, decide, failures, run,
+        CloseReason, Db, Decision, Fault, ObjectStoreError, Settings, SlateDBError, decide,
+        failures, run,
     };
 
     #[test]
@@ -405,7 +464,7 @@ mod slatedb {
                 (
                     "db.get(\"k1\") with the object store down",
                     Class::Transient,
-                    "SlateDBError::ObjectStoreUnavailable",
+                    "SlateDBError::ObjectStore",
                     Status::Unavailable,
                     Decision::Retry,
                 ),
@@ -413,6 +472,13 @@ mod slatedb {
                     "db.get(\"k2\") of a corrupt block",
                     Class::Data,
                     "SlateDBError::ChecksumMismatch",
+                    Status::DataLoss,
+                    Decision::Drop,
+                ),
+                (
+                    "db.get(\"k2\") of a deleted SST",
+                    Class::Data,
+                    "SlateDBError::ObjectStore",
                     Status::DataLoss,
                     Decision::Drop,
                 ),
@@ -489,22 +555,43 @@ mod slatedb {
         let mut db = Db::open(Settings::default()).unwrap();
         db.inject(Fault::StoreDown);
         let err = db.get("k").unwrap_err();
-        assert_eq!(err.to_string(), "object store unavailable");
+        assert_eq!(err.to_string(), "object store error");
         assert!(err.is_retriable());
         assert_eq!(err.status().grpc(), 14);
         assert_eq!(err.status().http(), 503);
         assert_eq!(err.level(), Level::Warn);
         assert_eq!(
             Report::new(&err).to_string(),
-            "object store unavailable: request to the object store timed out"
+            "object store error: request to the object store timed out"
         );
         assert_eq!(
             format!("{:#}", Report::new(&err)),
-            "object store unavailable (transient, SlateDBError::ObjectStoreUnavailable)\n  \
-             caused by: request to the object store timed out \
-             (transient, std::io::ErrorKind::TimedOut)"
+            "object store error (transient, SlateDBError::ObjectStore)\n  \
+             caused by: request to the object store timed out"
         );
         assert!(std::error::Error::source(&err).is_some());
+    }
+
+    /// The class of the shared object store error depends on the instance: a deleted SST
+    /// is lost data, whose source is the `Arc`'d error itself.
+    #[test]
+    fn a_missing_object_is_lost_data() {
+        let mut db = Db::open(Settings::default()).unwrap();
+        db.put("k", "v").unwrap();
+        db.inject(Fault::MissingObject { key: "k".into() });
+        let err = db.get("k").unwrap_err();
+        assert_eq!(err.class(), Class::Data);
+        assert_eq!(err.status(), Status::DataLoss);
+        assert_eq!(err.level(), Level::Error);
+        assert_eq!(decide(&err), Decision::Drop);
+        assert_eq!(
+            Report::new(&err).to_string(),
+            "object store error: object not found at 000001.sst"
+        );
+        let Some(SlateDBError::ObjectStore(shared)) = err.downcast_ref::<SlateDBError>() else {
+            panic!("not the object store variant: {err:?}")
+        };
+        assert!(matches!(**shared, ObjectStoreError::NotFound { .. }));
     }
 
     #[test]
@@ -908,17 +995,23 @@ mod tower_retry {
     fn a_dead_leader_times_out_opens_the_breaker_and_recovers_on_node_2() {
         let dead = &phases()[2];
         consistent(dead);
-        assert!(dead.failed_with("timeout") > 0);
+        // The silent leader's attempts time out and are retried: no read ends on a timeout
+        // (a redirect is a hop, not one of a read's tries, so each has tries left for them).
+        assert!(dead.received[2] > 0);
+        assert_eq!(dead.failed_with("timeout"), 0);
         assert!(dead.retries_of(Class::Transient) > 0);
         assert!(dead.given_up("budget") > 0);
         assert!(dead.failed_with("breaker.open") > 0);
         let states: Vec<State> = dead.breaker.iter().map(|(_, state)| *state).collect();
         assert_eq!(states, [State::Open, State::HalfOpen, State::Closed]);
         assert_eq!(dead.breaker_at_end, Some(State::Closed));
-        // The breaker closes after node 2 is elected, and every success is node 2's.
+        // The breaker closes after node 2 is elected, and every success is node 2's: node 2
+        // served every read it received but one, which arrived while it served 4 others
+        // (the reads the open breaker had refused come back in a window after its hint).
         assert!(dead.breaker[2].0 > examples::tower_retry::ELECTED_AT);
         assert!(dead.ok > 0);
-        assert_eq!(dead.received[1], dead.ok);
+        assert_eq!(dead.failed_with("raft.busy"), 1);
+        assert_eq!(dead.received[1], dead.ok + 1);
     }
 
     #[test]
@@ -945,8 +1038,10 @@ mod tower_retry {
         assert_eq!(hinted.retries.len(), 1);
         assert_eq!(hinted.backend_calls(), hinted.calls + retries);
         assert!(hinted.ok > plain.ok);
-        // Whatever was not retried was refused by the budget, not for its class.
-        assert_eq!(hinted.given_up("budget"), hinted.failures());
+        // A retry after a hint is charged as it is sent and paid back when it succeeds:
+        // the budget refuses none, and the reads that fail use up their four tries.
+        assert_eq!(hinted.given_up("budget"), 0);
+        assert_eq!(hinted.given_up("exhausted"), hinted.failures());
         assert!(hinted.slowest > RTT);
         assert_eq!(hinted.breaker, []);
     }

@@ -14,10 +14,10 @@ use std::time::Duration;
 
 use error_core::{Class, ClassifiedError, Value};
 
-/// Every attribute kind, on one pub enum.
+/// Every attribute kind, on one pub enum, with its context selectors.
 #[derive(Debug, ClassifiedError)]
 #[non_exhaustive]
-#[class(transient)]
+#[class(transient, context)]
 pub enum Everything {
     /// Plain unit variant, default class.
     #[error("no leader")]
@@ -107,6 +107,33 @@ mod inner {
 }
 
 pub use inner::Inner;
+
+/// A deprecated error type with selectors: nothing generated for it uses it in a way that
+/// `#![deny(deprecated)]` (in `warnings` above) rejects.
+mod deprecated {
+    use error_core::ClassifiedError;
+
+    /// Old errors.
+    #[deprecated = "use the new errors"]
+    #[derive(Debug, ClassifiedError)]
+    #[non_exhaustive]
+    #[class(closed, context)]
+    pub enum OldError {
+        /// Gone.
+        #[error("gone")]
+        Gone {
+            /// Since when.
+            since: u64,
+        },
+        /// From a deprecated field.
+        #[error("field {}", .value)]
+        Field {
+            /// A deprecated field.
+            #[deprecated = "no longer set"]
+            value: u8,
+        },
+    }
+}
 
 /// A transparent target.
 #[derive(Debug, ClassifiedError)]

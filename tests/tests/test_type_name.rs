@@ -70,7 +70,7 @@ fn derived_types_name_themselves() {
     );
     assert_eq!(
         Generic { value: "x" }.type_name(),
-        <Generic<u8> as error_core::Catalog>::TYPE_NAME
+        <Generic<u8> as error_core::Catalog>::ENTRIES.type_name()
     );
 }
 

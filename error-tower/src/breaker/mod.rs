@@ -67,12 +67,17 @@
 //! bound holds across periods, so the backend never has more than `probes` at once.
 //!
 //! Callers refused while the breaker is open all carry the same hint, the instant it turns
-//! half-open, so a retry layer outside brings them back together. That herd reaches the
-//! breaker, not the backend: `probes` of them get through, and the others are refused
-//! again, at the cost of a local refusal (under 100 ns, `benches/breaker.rs`), with
-//! [`half_open_retry_after`](BreakerBuilder::half_open_retry_after) as their next hint.
-//! The hint is exact rather than jittered because it is a promise: no call is admitted
-//! before it, and a retry layer never sends one before its hint.
+//! half-open. A retry layer outside does not bring them back together: it spreads each
+//! hinted retry over a window after the hint (a fifth of it,
+//! [`RetryLayer::hint_jitter`](crate::retry::RetryLayer::hint_jitter)), so that they arrive
+//! over up to a second after it (for those refused as it opened for 5 s) rather than in one
+//! millisecond. They reach the
+//! breaker, not the backend: `probes` of them get through, and the others are refused again,
+//! at the cost of a local refusal (under 100 ns, `benches/breaker.rs`), with
+//! [`half_open_retry_after`](BreakerBuilder::half_open_retry_after) as their next hint. The
+//! hint itself is exact rather than jittered because it is a promise: no call is admitted
+//! before it, and a retry layer never sends one before its hint; the spreading is the
+//! retry layer's, after it.
 //!
 //! # Why the fast-fail error is `busy`, with a hint
 //!
@@ -222,10 +227,11 @@
 //!     .service(backend);
 //!
 //! let start = Instant::now();
-//! // The failure opens the breaker; the retry is refused with a hint, waits it out, and
-//! // its next attempt is the probe that closes the breaker again.
+//! // The failure opens the breaker; the retry is refused with a 2 s hint, waits it out
+//! // (and up to a fifth of it more: the retry layer's jitter after a hint), and its next
+//! // attempt is the probe that closes the breaker again.
 //! assert_eq!(service.ready().await.unwrap().call(7).await.unwrap(), 7);
-//! assert_eq!(start.elapsed(), Duration::from_secs(2));
+//! assert!((Duration::from_secs(2)..=Duration::from_millis(2_400)).contains(&start.elapsed()));
 //! assert_eq!(calls.load(Ordering::Relaxed), 2);
 //! assert_eq!(handle.state(), State::Closed);
 //! # Ok(())

@@ -12,6 +12,12 @@
 /// its execution.
 ///
 /// A closure `Fn(&Req) -> bool` is an `Idempotent`.
+#[diagnostic::on_unimplemented(
+    message = "the retry layer cannot tell whether a `{Req}` may be sent twice",
+    label = "`{Req}` does not implement `IdempotentRequest`, which the default asks",
+    note = "a `transient` failure may follow the request's execution, so by default a request is retried after one only if its type says it is idempotent",
+    note = "call `.assume_idempotent()` on the `RetryLayer` if every `{Req}` may execute twice, `.idempotent(|request: &{Req}| ...)` to decide per request, or implement `error_tower::retry::IdempotentRequest` for `{Req}`"
+)]
 pub trait Idempotent<Req> {
     /// `true` if `request` may execute twice.
     fn is_idempotent(&self, request: &Req) -> bool;
@@ -34,7 +40,15 @@ pub trait Idempotent<Req> {
 /// A request type that knows whether it is idempotent. Implemented for `http::Request`
 /// (by method: `GET`, `HEAD`, `OPTIONS`, `TRACE`, `PUT` and `DELETE` are idempotent) with
 /// the `http` feature.
-pub trait IdempotentRequest {
+#[diagnostic::on_unimplemented(
+    message = "the retry layer cannot tell whether a `{Self}` may be sent twice",
+    label = "`{Self}` does not implement `IdempotentRequest`",
+    note = "a `transient` failure may follow the request's execution, so by default a request is retried after one only if its type says it is idempotent",
+    note = "call `.assume_idempotent()` on the `RetryLayer` if every `{Self}` may execute twice, `.idempotent(|request: &{Self}| ...)` to decide per request, or implement `error_tower::retry::IdempotentRequest` for `{Self}`"
+)]
+// rustc quotes the next line when a method call on a `Retry` fails for a request type that
+// does not implement this trait (E0599 shows no `on_unimplemented` text): keep the hint on it.
+pub trait IdempotentRequest /* or call `RetryLayer::assume_idempotent()` */ {
     /// `true` if this request may execute twice.
     fn is_idempotent(&self) -> bool;
 

@@ -7,7 +7,7 @@ use error_core::Class;
 use tower_layer::Layer;
 
 use super::policy::Config;
-use super::{Always, ByRequest, Policy, Retry};
+use super::{Always, ByRequest, EndWithElapsed, Policy, Retry};
 use crate::backoff::{Backoff, Rng};
 use crate::budget::Budget;
 
@@ -16,13 +16,14 @@ use crate::budget::Budget;
 ///
 /// Every service this layer makes shares one [`Budget`] and one random number generator.
 #[derive(Clone, Debug)]
-pub struct RetryLayer<RD = (), ID = ByRequest, CR = (), OR = (), OG = ()> {
+pub struct RetryLayer<RD = (), ID = ByRequest, CR = (), OR = (), OG = (), DE = ()> {
     config: Config,
     redirect: RD,
     idempotent: ID,
     classify: CR,
     on_retry: OR,
     on_give_up: OG,
+    deadline_error: DE,
 }
 
 impl Default for RetryLayer {
@@ -34,6 +35,7 @@ impl Default for RetryLayer {
             classify: (),
             on_retry: (),
             on_give_up: (),
+            deadline_error: (),
         }
     }
 }
@@ -46,12 +48,41 @@ impl RetryLayer {
     }
 }
 
-impl<RD, ID, CR, OR, OG> RetryLayer<RD, ID, CR, OR, OG> {
+impl<RD, ID, CR, OR, OG, DE> RetryLayer<RD, ID, CR, OR, OG, DE> {
     /// Attempts in all, the first included (default 4). The first attempt is always sent,
-    /// so 0 and 1 both mean "never retry".
+    /// so 0 and 1 both mean "never retry". An attempt that a `redirect` answered, and whose
+    /// redirect was followed, is a hop, not a try: it is not counted here but against
+    /// [`max_redirects`](Self::max_redirects).
     #[must_use]
     pub fn max_attempts(mut self, attempts: u32) -> Self {
         self.config.max_attempts = attempts;
+        self
+    }
+
+    /// The redirects one call follows at most (default 5): a loop guard, for two nodes that
+    /// redirect to each other. A leader redirect normally takes one hop; an election under
+    /// way may take two or three, each hint a little fresher than the last. The redirect
+    /// after the last one allowed ends the call with it
+    /// ([`GiveUpReason::RedirectLimit`](super::GiveUpReason::RedirectLimit)); 0 follows none.
+    #[must_use]
+    pub fn max_redirects(mut self, redirects: u32) -> Self {
+        self.config.max_redirects = redirects;
+        self
+    }
+
+    /// The window after a server's hint over which the retries it delays are spread, in
+    /// percent of the hint (default 20): a retry waits the hint, then a uniform draw of up
+    /// to a fifth of it, never less than the hint. 0 retries exactly at the hint.
+    ///
+    /// One hint often reaches many callers at once (a breaker that turns half-open at one
+    /// instant, a throttle that ends for everyone): without jitter they would all come back
+    /// in the same millisecond. A window proportional to the hint keeps the spread at the
+    /// scale the server chose: 400 ms after a 2 s hint, 20 ms after a 100 ms one. It never
+    /// costs a retry its deadline: a retry that fits at the hint but not with its jitter is
+    /// sent at the hint.
+    #[must_use]
+    pub fn hint_jitter(mut self, percent: u32) -> Self {
+        self.config.hint_jitter = percent;
         self
     }
 
@@ -122,33 +153,95 @@ impl<RD, ID, CR, OR, OG> RetryLayer<RD, ID, CR, OR, OG> {
         self
     }
 
-    /// An overall deadline per call, backoff sleeps included.
+    /// An overall deadline per call, backoff sleeps included; an attempt still in flight at
+    /// the deadline is ended with [`Elapsed`](super::Elapsed) (transient, status
+    /// `deadline_exceeded`), converted into the service's error, which must therefore
+    /// implement `From<error_core::Error>` as the breaker's and the timeout's do. For an
+    /// error that does not, [`deadline_with`](Self::deadline_with) says how to end the
+    /// attempt.
     ///
     /// - A retry that cannot *end* before the deadline is not started: the policy expects
     ///   a retry to take as long as the attempt before it did, so it starts one only if
     ///   its start (after the backoff or the hint) plus that duration is before the
-    ///   deadline. A call that gives up for that reason ends at once, not at the deadline.
+    ///   deadline. A call that gives up for that reason ends at once, not at the deadline,
+    ///   with the last attempt's error (or failed response) unchanged.
     /// - A retry waiting for [`poll_ready`](tower_service::Service::poll_ready) (after its
-    ///   backoff) is given up at the deadline, and one that is ready too late is not sent.
-    /// - An attempt in flight is not cut by the retry layer, which has no error of the
-    ///   service's type to end it with. A [`TimeoutLayer`](crate::timeout::TimeoutLayer)
-    ///   inside the retry layer bounds each attempt by its own timeout *and* by the time
-    ///   left, which it reads from the retry layer: that is how per-attempt timeouts come
-    ///   from the time left. Without one, an attempt that hangs holds the call past the
-    ///   deadline; a `tower::timeout` outside bounds the whole call.
+    ///   backoff) is given up at the deadline, and one that is ready too late is not sent;
+    ///   the call ends with the last attempt's error unchanged.
+    /// - An attempt in flight at the deadline is dropped, and the call ends at the deadline
+    ///   with the `Elapsed` error, whose [`timeout`](super::Elapsed::timeout) is the time
+    ///   the attempt had. A [`TimeoutLayer`](crate::timeout::TimeoutLayer) inside the retry
+    ///   layer ends it at the same instant with the same error, and bounds each attempt by
+    ///   its own timeout too.
     ///
-    /// In every case the call ends with the last attempt's error (or failed response)
-    /// unchanged, and [`OnGiveUp`](super::OnGiveUp) hears [`GiveUpReason::Deadline`](super::GiveUpReason::Deadline).
-    /// A deadline too large for the clock (`Duration::MAX`) means none.
+    /// In every case [`OnGiveUp`](super::OnGiveUp) hears
+    /// [`GiveUpReason::Deadline`](super::GiveUpReason::Deadline). A deadline too large for
+    /// the clock (`Duration::MAX`) means none.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use error_core::{Class, ClassifiedError, Status};
+    /// use error_tower::retry::{Elapsed, RetryLayer};
+    /// use tower::{Service, ServiceExt};
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// // A backend that never answers, and no timeout inside the retry layer.
+    /// let hangs = tower::service_fn(|_: ()| std::future::pending::<Result<(), error_core::Error>>());
+    /// let layer = RetryLayer::new().assume_idempotent().deadline(Duration::from_millis(200));
+    /// let mut service = tower::Layer::layer(&layer, hangs);
+    /// let started = tokio::time::Instant::now();
+    /// let err = service.ready().await.unwrap().call(()).await.unwrap_err();
+    /// assert_eq!(started.elapsed(), Duration::from_millis(200));
+    /// assert_eq!((err.class(), err.status()), (Class::Transient, Status::DeadlineExceeded));
+    /// assert_eq!(err.downcast_ref::<Elapsed>().map(Elapsed::timeout), Some(Duration::from_millis(200)));
+    /// # }
+    /// ```
     #[must_use]
-    pub fn deadline(mut self, deadline: Duration) -> Self {
+    pub fn deadline(self, deadline: Duration) -> RetryLayer<RD, ID, CR, OR, OG, EndWithElapsed> {
+        self.deadline_with(deadline, EndWithElapsed)
+    }
+
+    /// [`deadline`](Self::deadline), with `end` to end an attempt still in flight at the
+    /// deadline (see [`DeadlineError`](super::DeadlineError)): a closure
+    /// `Fn(Elapsed) -> S::Error`, for an error that does not convert from
+    /// `error_core::Error`; or `()`, to let the attempt run to its end (the call then ends
+    /// when it does, so put a [`TimeoutLayer`](crate::timeout::TimeoutLayer) inside to
+    /// bound it).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use error_tower::retry::{Elapsed, RetryLayer};
+    ///
+    /// #[derive(Debug)]
+    /// enum DbError { Timeout(Duration), Io(std::io::Error) }
+    ///
+    /// let layer = RetryLayer::new()
+    ///     .assume_idempotent()
+    ///     .deadline_with(Duration::from_millis(200), |e: Elapsed| DbError::Timeout(e.timeout()));
+    /// # drop(layer);
+    /// ```
+    #[must_use]
+    pub fn deadline_with<D>(
+        mut self,
+        deadline: Duration,
+        end: D,
+    ) -> RetryLayer<RD, ID, CR, OR, OG, D> {
         self.config.deadline = Some(deadline);
-        self
+        RetryLayer {
+            config: self.config,
+            redirect: self.redirect,
+            idempotent: self.idempotent,
+            classify: self.classify,
+            on_retry: self.on_retry,
+            on_give_up: self.on_give_up,
+            deadline_error: end,
+        }
     }
 
     /// The hook that retargets a request after a `redirect` error.
     #[must_use]
-    pub fn redirect<R>(self, redirect: R) -> RetryLayer<R, ID, CR, OR, OG> {
+    pub fn redirect<R>(self, redirect: R) -> RetryLayer<R, ID, CR, OR, OG, DE> {
         RetryLayer {
             config: self.config,
             redirect,
@@ -156,12 +249,13 @@ impl<RD, ID, CR, OR, OG> RetryLayer<RD, ID, CR, OR, OG> {
             classify: self.classify,
             on_retry: self.on_retry,
             on_give_up: self.on_give_up,
+            deadline_error: self.deadline_error,
         }
     }
 
     /// The predicate that says which requests are idempotent.
     #[must_use]
-    pub fn idempotent<I>(self, idempotent: I) -> RetryLayer<RD, I, CR, OR, OG> {
+    pub fn idempotent<I>(self, idempotent: I) -> RetryLayer<RD, I, CR, OR, OG, DE> {
         RetryLayer {
             config: self.config,
             redirect: self.redirect,
@@ -169,18 +263,19 @@ impl<RD, ID, CR, OR, OG> RetryLayer<RD, ID, CR, OR, OG> {
             classify: self.classify,
             on_retry: self.on_retry,
             on_give_up: self.on_give_up,
+            deadline_error: self.deadline_error,
         }
     }
 
     /// Every request is idempotent.
     #[must_use]
-    pub fn assume_idempotent(self) -> RetryLayer<RD, Always, CR, OR, OG> {
+    pub fn assume_idempotent(self) -> RetryLayer<RD, Always, CR, OR, OG, DE> {
         self.idempotent(Always)
     }
 
     /// The classifier that finds failures inside `Ok` responses.
     #[must_use]
-    pub fn classify_response<C>(self, classify: C) -> RetryLayer<RD, ID, C, OR, OG> {
+    pub fn classify_response<C>(self, classify: C) -> RetryLayer<RD, ID, C, OR, OG, DE> {
         RetryLayer {
             config: self.config,
             redirect: self.redirect,
@@ -188,12 +283,13 @@ impl<RD, ID, CR, OR, OG> RetryLayer<RD, ID, CR, OR, OG> {
             classify,
             on_retry: self.on_retry,
             on_give_up: self.on_give_up,
+            deadline_error: self.deadline_error,
         }
     }
 
     /// The hook called before each retry.
     #[must_use]
-    pub fn on_retry<O>(self, on_retry: O) -> RetryLayer<RD, ID, CR, O, OG> {
+    pub fn on_retry<O>(self, on_retry: O) -> RetryLayer<RD, ID, CR, O, OG, DE> {
         RetryLayer {
             config: self.config,
             redirect: self.redirect,
@@ -201,12 +297,13 @@ impl<RD, ID, CR, OR, OG> RetryLayer<RD, ID, CR, OR, OG> {
             classify: self.classify,
             on_retry,
             on_give_up: self.on_give_up,
+            deadline_error: self.deadline_error,
         }
     }
 
     /// The hook called when a failed call is not retried.
     #[must_use]
-    pub fn on_give_up<G>(self, on_give_up: G) -> RetryLayer<RD, ID, CR, OR, G> {
+    pub fn on_give_up<G>(self, on_give_up: G) -> RetryLayer<RD, ID, CR, OR, G, DE> {
         RetryLayer {
             config: self.config,
             redirect: self.redirect,
@@ -214,18 +311,20 @@ impl<RD, ID, CR, OR, OG> RetryLayer<RD, ID, CR, OR, OG> {
             classify: self.classify,
             on_retry: self.on_retry,
             on_give_up,
+            deadline_error: self.deadline_error,
         }
     }
 
     /// The policy this layer gives its services.
     #[must_use]
-    pub fn policy(&self) -> Policy<RD, ID, CR, OR, OG>
+    pub fn policy(&self) -> Policy<RD, ID, CR, OR, OG, DE>
     where
         RD: Clone,
         ID: Clone,
         CR: Clone,
         OR: Clone,
         OG: Clone,
+        DE: Clone,
     {
         Policy {
             config: Arc::new(self.config.clone()),
@@ -234,19 +333,21 @@ impl<RD, ID, CR, OR, OG> RetryLayer<RD, ID, CR, OR, OG> {
             classify: self.classify.clone(),
             on_retry: self.on_retry.clone(),
             on_give_up: self.on_give_up.clone(),
+            deadline_error: self.deadline_error.clone(),
         }
     }
 }
 
-impl<S, RD, ID, CR, OR, OG> Layer<S> for RetryLayer<RD, ID, CR, OR, OG>
+impl<S, RD, ID, CR, OR, OG, DE> Layer<S> for RetryLayer<RD, ID, CR, OR, OG, DE>
 where
     RD: Clone,
     ID: Clone,
     CR: Clone,
     OR: Clone,
     OG: Clone,
+    DE: Clone,
 {
-    type Service = Retry<S, Policy<RD, ID, CR, OR, OG>>;
+    type Service = Retry<S, Policy<RD, ID, CR, OR, OG, DE>>;
 
     fn layer(&self, inner: S) -> Self::Service {
         Retry::new(inner, self.policy())

@@ -9,12 +9,18 @@ use error_core::Class;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GiveUpReason {
-    /// The maximum number of attempts was reached.
+    /// The maximum number of attempts was reached (redirects followed are not counted).
     Exhausted,
-    /// The retry budget had no token.
+    /// The retry budget had no token when the retry was about to be sent (after its wait).
     Budget,
-    /// The retry could not start before the call's deadline.
+    /// The retry could not end before the call's deadline, or the deadline passed while
+    /// the retry waited for the service, or while an attempt was in flight (which the
+    /// retry layer then ended with [`Elapsed`](super::Elapsed), when it ends attempts).
     Deadline,
+    /// A `redirect` was not followed: the call had already followed
+    /// [`max_redirects`](super::RetryLayer::max_redirects) of them (two nodes that
+    /// redirect to each other, or a cluster whose leader keeps moving).
+    RedirectLimit,
     /// The class is not retried (or `busy` without a hint, or `redirect` the hook did not
     /// retarget, or an error with no classification).
     Class,
@@ -39,6 +45,7 @@ impl GiveUpReason {
             GiveUpReason::Exhausted => "exhausted",
             GiveUpReason::Budget => "budget",
             GiveUpReason::Deadline => "deadline",
+            GiveUpReason::RedirectLimit => "redirect_limit",
             GiveUpReason::Class => "class",
             GiveUpReason::NotIdempotent => "not_idempotent",
             GiveUpReason::Committed => "committed",
@@ -68,10 +75,11 @@ pub struct GiveUpEvent {
     /// Why it is not retried.
     pub reason: GiveUpReason,
     /// The wait before the retry that was not made: the delay the policy had computed when
-    /// it refused the retry (a backoff, or a hint that runs past the deadline), or the one
-    /// already waited when the call ended before the retry was sent (at its deadline, or
-    /// when the service failed). `None` when no retry was in view: a class that is not
-    /// retried, an error with no class, or a redirect the hook did not retarget.
+    /// it refused the retry (a backoff, or a hint that runs past the deadline; without the
+    /// jitter a hint gets), or the one already waited when the call ended before the retry was sent
+    /// (the budget refused it, the deadline passed, or the service failed). `None` when no
+    /// retry was in view: a class that is not retried, an error with no class, a redirect
+    /// the hook did not retarget, or an attempt ended at the deadline.
     pub delay: Option<Duration>,
 }
 

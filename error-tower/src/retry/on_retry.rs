@@ -4,24 +4,27 @@ use core::time::Duration;
 
 use error_core::Class;
 
-/// A retry about to happen.
+/// A retry about to be sent: its wait is over, the service is ready, and the budget paid
+/// for it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RetryEvent {
-    /// The attempt that failed, from 1.
+    /// The attempt that failed, from 1 (every attempt counts, redirected ones too).
     pub attempt: u32,
     /// Its class.
     pub class: Class,
     /// Its code.
     pub code: &'static str,
-    /// How long the retry waits before it is sent.
+    /// How long the retry waited after the failure, as the policy decided: the backoff, or
+    /// the hint and its jitter. (A wait for the service to be ready comes on top.)
     pub delay: Duration,
 }
 
-/// Called before each retry, for metrics and tracing. `()` does nothing; a closure
-/// `Fn(&RetryEvent)` is an `OnRetry`.
+/// Called before each retry is sent, for metrics and tracing: once per retry the backend
+/// gets, so that a failed call's attempts are one plus its retries. `()` does nothing; a
+/// closure `Fn(&RetryEvent)` is an `OnRetry`.
 pub trait OnRetry {
-    /// A retry of `event.attempt` is about to wait `event.delay`.
+    /// The retry of `event.attempt` is sent now, `event.delay` after the failure.
     fn on_retry(&self, event: &RetryEvent);
 }
 

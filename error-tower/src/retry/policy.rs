@@ -3,30 +3,128 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use error_core::{Class, ClassifiedError};
+use error_core::{Class, ClassifiedError, Classify};
 use tokio::time::Instant;
+use tower_service::Service;
 
 use super::future::CallDeadline;
-use super::{ByRequest, GiveUpReason, ResponseFailure};
+use super::{
+    ByRequest, ClassifyResponse, DeadlineError, Elapsed, GiveUpReason, Redirect, ResponseFailure,
+};
 use crate::backoff::{Backoff, Rng};
 use crate::budget::Budget;
 
 /// The class-driven retry policy, with its hooks. Built by [`RetryLayer`](super::RetryLayer)'s
 /// setters; see the [module documentation](super) for the rules.
 #[derive(Clone, Debug)]
-pub struct Policy<RD = (), ID = ByRequest, CR = (), OR = (), OG = ()> {
+pub struct Policy<RD = (), ID = ByRequest, CR = (), OR = (), OG = (), DE = ()> {
     pub(crate) config: Arc<Config>,
     pub(crate) redirect: RD,
     pub(crate) idempotent: ID,
     pub(crate) classify: CR,
     pub(crate) on_retry: OR,
     pub(crate) on_give_up: OG,
+    pub(crate) deadline_error: DE,
+}
+
+/// The hooks of a [`Policy`] `P` that see the error or the response of a service `S` of
+/// requests `Self`: implemented for every request type and `Policy` whose hooks fit `S`
+/// (its error classifies, the redirect hook takes `S::Error`, the response classifier
+/// `S::Response`, the deadline hook makes an `S::Error`). Sealed: `P` is only ever a
+/// `Policy`.
+///
+/// It exists for rustc's diagnostics. [`Retry`](super::Retry)'s `Service` impl asks for it
+/// instead of for those hooks' own bounds, which name `S::Error` and `S::Response`. With
+/// those bounds, a method call on a client (`.ready()`) whose request type, or error type,
+/// does not fit was reported as "`Retry<..>: Service<_>` is not satisfied", with no word
+/// of which bound or why: while rustc looks for the method, resolving those names settles
+/// the request type and fails the call outright. A bound on the request type waits until
+/// the request type is known, and an unmet one is then reported by name:
+/// `Get: IdempotentRequest`, or `EndWithElapsed: DeadlineError<MyError>` for
+/// [`RetryLayer::deadline`](super::RetryLayer::deadline). (Measured with rustc 1.95; the
+/// workspace's UI cases, `tests/tests/ui/tower/`, hold the messages.)
+pub trait PolicyHooks<S, P>: Sized
+where
+    S: Service<Self>,
+    P: sealed::Sealed,
+{
+    /// The classified error in `error` (or its chain), if any.
+    fn classify_error<'e>(
+        policy: &P,
+        error: &'e S::Error,
+    ) -> Option<&'e (dyn ClassifiedError + 'e)>;
+
+    /// The failure the response classifier finds in `response`, if any.
+    fn classify_response(policy: &P, response: &S::Response) -> Option<ResponseFailure>;
+
+    /// Retargets `request` after the `redirect` error `error`; `true` if it may be retried.
+    fn redirect(policy: &P, request: &mut Self, error: &S::Error) -> bool;
+
+    /// Whether an attempt in flight at the deadline is ended.
+    fn ends_attempts(policy: &P) -> bool;
+
+    /// The error that ends an attempt at the deadline.
+    fn deadline_error(policy: &P, elapsed: Elapsed) -> Option<S::Error>;
+}
+
+pub(crate) mod sealed {
+    /// Only [`Policy`](super::Policy) is a policy.
+    pub trait Sealed {}
+}
+
+impl<RD, ID, CR, OR, OG, DE> sealed::Sealed for Policy<RD, ID, CR, OR, OG, DE> {}
+
+impl<S, Req, RD, ID, CR, OR, OG, DE> PolicyHooks<S, Policy<RD, ID, CR, OR, OG, DE>> for Req
+where
+    S: Service<Req>,
+    S::Error: Classify,
+    RD: Redirect<Req, S::Error>,
+    CR: ClassifyResponse<S::Response>,
+    DE: DeadlineError<S::Error>,
+{
+    #[inline]
+    fn classify_error<'e>(
+        _: &Policy<RD, ID, CR, OR, OG, DE>,
+        error: &'e S::Error,
+    ) -> Option<&'e (dyn ClassifiedError + 'e)> {
+        error.classified()
+    }
+
+    #[inline]
+    fn classify_response(
+        policy: &Policy<RD, ID, CR, OR, OG, DE>,
+        response: &S::Response,
+    ) -> Option<ResponseFailure> {
+        policy.classify.classify(response)
+    }
+
+    fn redirect(
+        policy: &Policy<RD, ID, CR, OR, OG, DE>,
+        request: &mut Req,
+        error: &S::Error,
+    ) -> bool {
+        policy.redirect.redirect(request, error)
+    }
+
+    fn ends_attempts(policy: &Policy<RD, ID, CR, OR, OG, DE>) -> bool {
+        policy.deadline_error.ends_attempts()
+    }
+
+    fn deadline_error(
+        policy: &Policy<RD, ID, CR, OR, OG, DE>,
+        elapsed: Elapsed,
+    ) -> Option<S::Error> {
+        policy.deadline_error.deadline_error(elapsed)
+    }
 }
 
 /// The policy's settings, shared by every clone of a service.
 #[derive(Clone, Debug)]
 pub(crate) struct Config {
     pub(crate) max_attempts: u32,
+    pub(crate) max_redirects: u32,
+    /// The window after a hint over which its retries are spread, in percent of the hint.
+    pub(crate) hint_jitter: u32,
     pub(crate) backoff: Backoff,
     pub(crate) budget: Budget,
     pub(crate) classes: Classes,
@@ -39,6 +137,8 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             max_attempts: 4,
+            max_redirects: 5,
+            hint_jitter: 20,
             backoff: Backoff::default(),
             budget: Budget::default(),
             classes: Classes::DEFAULT,
@@ -128,19 +228,58 @@ pub(crate) trait RequestQuestions {
     fn redirect(&mut self) -> bool;
 }
 
+/// What a call has sent so far: every attempt, and the redirects it followed among them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Sent {
+    /// Attempts sent, from 1.
+    pub(crate) attempts: u32,
+    /// Retries that followed a redirect (hops), which `max_attempts` does not count.
+    pub(crate) redirects: u32,
+    /// The attempt in flight is a retry that waited for a hint and paid as it was sent: it
+    /// gets its token back if it succeeds.
+    pub(crate) hinted: bool,
+}
+
+impl Sent {
+    /// The attempts that count toward `max_attempts`: all but the hops.
+    pub(crate) fn tries(self) -> u32 {
+        self.attempts.saturating_sub(self.redirects)
+    }
+}
+
+/// How a retry the policy allowed is paid for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Pay {
+    /// A token was withdrawn as the failure arrived: given back if the retry is not sent.
+    Paid,
+    /// A token is withdrawn as the retry is about to be sent, after the hint it waits for,
+    /// and given back if the retry succeeds.
+    AtSend,
+    /// Not charged: a redirect's retry goes elsewhere, not to a failing node.
+    Free,
+}
+
+/// A retry the policy allowed: after what delay, and how it is paid for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Allowed {
+    pub(crate) delay: Duration,
+    pub(crate) pay: Pay,
+}
+
 impl Config {
-    /// Whether to retry after `failure` on attempt `attempts` (from 1), and after what
-    /// delay; or why not, with the delay when it was known. The checks run from the
-    /// cheapest and least committal to the budget, which is withdrawn last so that no token
-    /// pays for a retry that does not happen.
+    /// Whether to retry after `failure`, and after what delay; or why not, with the delay
+    /// when it was known. The checks run from the cheapest and least committal to the
+    /// budget, which is withdrawn last so that no token pays for a retry that the other
+    /// rules refuse; and not at all here for a retry that waits for the server's hint,
+    /// which pays as it is sent ([`charge`](Self::charge)).
     pub(crate) fn decide(
         &self,
         failure: Failure,
-        attempts: u32,
+        sent: Sent,
         previous: Duration,
         deadline: Option<&CallDeadline>,
         request: &mut dyn RequestQuestions,
-    ) -> Result<Duration, (GiveUpReason, Option<Duration>)> {
+    ) -> Result<Allowed, (GiveUpReason, Option<Duration>)> {
         if failure.never_retry {
             return Err((GiveUpReason::Class, None));
         }
@@ -148,20 +287,35 @@ impl Config {
             return Err((GiveUpReason::Class, None));
         }
         let hint = failure.retry_after.unwrap_or_default();
-        let delay = match failure.class {
+        // The delay: the backoff, or the server's hint (never undercut) and the jitter after
+        // it; `hinted` when the hint decides it.
+        let (delay, hinted) = match failure.class {
             // Backpressure: retried only when the server says when, and not before.
-            Class::Busy if failure.retry_after.is_some() => hint,
+            Class::Busy if failure.retry_after.is_some() => (hint, true),
             Class::Busy => return Err((GiveUpReason::Class, None)),
-            Class::Redirect => hint,
+            Class::Redirect => (hint, !hint.is_zero()),
             // `transient`, and whatever other class the user chose to retry, as `transient`.
-            _ => self.backoff.delay(attempts, previous, &self.rng).max(hint),
+            _ => {
+                let backoff = self.backoff.delay(sent.tries(), previous, &self.rng);
+                if hint > backoff {
+                    (hint, true)
+                } else {
+                    (backoff, false)
+                }
+            }
         };
+        let spread = if hinted { self.spread(delay) } else { delay };
         // tokio's timer has millisecond resolution: a delay is rounded up to a whole
         // millisecond, so that the delay reported to hooks is the one that happens, and a
         // hint is never undercut.
-        let delay = ceil_millis(delay);
+        let (delay, spread) = (ceil_millis(delay), ceil_millis(spread));
+        // A refusal reports the delay without the jitter: the backoff, or the hint.
         let refuse = |reason| Err((reason, Some(delay)));
-        if attempts >= self.max_attempts {
+        if failure.class == Class::Redirect {
+            if sent.redirects >= self.max_redirects {
+                return refuse(GiveUpReason::RedirectLimit);
+            }
+        } else if sent.tries() >= self.max_attempts {
             return refuse(GiveUpReason::Exhausted);
         }
         if !request.can_resend() {
@@ -177,33 +331,72 @@ impl Config {
         if may_have_executed && !self.retry_non_idempotent && !request.is_idempotent() {
             return refuse(GiveUpReason::NotIdempotent);
         }
-        // The retry would start after `delay` and, if it takes as long as the last attempt
-        // did, end at or after the deadline.
-        if deadline.is_some_and(|deadline| {
-            Instant::now()
-                .checked_add(delay)
-                .is_none_or(|start| deadline.too_late(start))
-        }) {
+        // The retry would start after the delay and, if it takes as long as the last attempt
+        // did, end at or after the deadline. The jitter never makes a retry miss it: a retry
+        // that fits at the hint and not with its jitter goes at the hint.
+        let too_late = |delay: Duration| {
+            deadline.is_some_and(|deadline| {
+                Instant::now()
+                    .checked_add(delay)
+                    .is_none_or(|start| deadline.too_late(start))
+            })
+        };
+        let delay = if !too_late(spread) {
+            spread
+        } else if !too_late(delay) {
+            delay
+        } else {
             return refuse(GiveUpReason::Deadline);
-        }
-        if failure.class == Class::Redirect {
-            // Not charged to the budget: the retry goes elsewhere, not to a failing node.
+        };
+        let pay = if failure.class == Class::Redirect {
             if !request.redirect() {
                 return Err((GiveUpReason::Class, None));
             }
-        } else if !self.budget.withdraw() {
-            return refuse(GiveUpReason::Budget);
-        }
-        Ok(delay)
+            Pay::Free
+        } else if hinted {
+            Pay::AtSend
+        } else if self.budget.withdraw() {
+            Pay::Paid
+        } else {
+            return Err((GiveUpReason::Budget, Some(delay)));
+        };
+        Ok(Allowed { delay, pay })
     }
-}
 
-impl Config {
-    /// Gives back the token that [`decide`](Self::decide) withdrew for a retry after
-    /// `failure`, when the call ended before sending it: every retry but a redirect's
-    /// was charged.
-    pub(crate) fn refund(&self, failure: Failure) {
-        if failure.class != Class::Redirect {
+    /// `hint` plus a uniform draw in `[0, hint * hint_jitter / 100]`: the retries of callers
+    /// given one hint (a breaker turning half-open, a throttle ending) spread over a window
+    /// after it instead of arriving in the same millisecond, and none before it.
+    fn spread(&self, hint: Duration) -> Duration {
+        if hint.is_zero() || self.hint_jitter == 0 {
+            return hint;
+        }
+        let window = hint.as_nanos() * u128::from(self.hint_jitter) / 100;
+        let window = Duration::from_nanos(u64::try_from(window).unwrap_or(u64::MAX));
+        hint.saturating_add(self.rng.duration_between(Duration::ZERO, window))
+    }
+
+    /// Pays for a retry about to be sent: `true` if it may go. Only a retry that waited for
+    /// a hint still has to pay ([`Pay::AtSend`]): it takes a token now, so that the budget
+    /// answers for the backend as it is when the retry reaches it.
+    pub(crate) fn charge(&self, pay: Pay) -> bool {
+        pay != Pay::AtSend || self.budget.withdraw()
+    }
+
+    /// Records a success: deposits into the budget and, for a retry that waited for a hint
+    /// (`hinted`), gives back the token it paid as it was sent. A retry after a hint is the
+    /// server's invitation: it costs the budget only if the backend fails it again.
+    #[inline]
+    pub(crate) fn succeeded(&self, hinted: bool) {
+        if hinted {
+            self.budget.refund();
+        }
+        self.budget.deposit();
+    }
+
+    /// Gives back the token of a retry that was paid for and not sent (the call ended
+    /// first).
+    pub(crate) fn refund(&self, pay: Pay) {
+        if pay == Pay::Paid {
             self.budget.refund();
         }
     }

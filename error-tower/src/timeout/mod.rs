@@ -4,7 +4,9 @@
 //! attempt gets the smaller of its own timeout and the time left before the call's
 //! [deadline](crate::retry::RetryLayer::deadline): the retry layer tells it, through a
 //! tokio task-local, while it polls the attempt. Its [`Elapsed`](error::Elapsed) error is
-//! `transient`, so the retry layer retries it, and its status is `deadline_exceeded`.
+//! `transient`, so the retry layer retries it, and its status is `deadline_exceeded`. (The
+//! retry layer also ends an attempt still in flight at the deadline by itself, with the
+//! same error: the timeout is what limits each attempt to less.)
 //!
 //! The error reaches the service's error type as an `error_core::Error` holding the
 //! `Elapsed` (`S::Error: From<error_core::Error>`): `error_core::Error` itself,

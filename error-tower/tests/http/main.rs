@@ -169,10 +169,28 @@ fn backend(
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_503_with_retry_after_is_retried_exactly_after_the_hint() {
+async fn a_503_with_retry_after_is_retried_after_the_hint_within_its_jitter() {
     let (service, calls) = backend(vec![(503, Some("2")), (200, None)]);
     let mut client = tower::Layer::layer(
         &RetryLayer::new().seed(1).classify_response(HttpClassifier),
+        service,
+    );
+    let request = Request::get("/kv/a").body(()).unwrap();
+    let response = client.ready().await.unwrap().call(request).await.unwrap();
+    assert_eq!(response.status(), 200);
+    // 2 s, then seed 1's draw in the window of a fifth of the hint (2 s to 2.4 s).
+    assert_eq!(
+        *calls.lock().unwrap(),
+        [Duration::ZERO, Duration::from_millis(2_299)]
+    );
+
+    // With the jitter off, exactly at the hint.
+    let (service, calls) = backend(vec![(503, Some("2")), (200, None)]);
+    let mut client = tower::Layer::layer(
+        &RetryLayer::new()
+            .seed(1)
+            .hint_jitter(0)
+            .classify_response(HttpClassifier),
         service,
     );
     let request = Request::get("/kv/a").body(()).unwrap();

@@ -6,6 +6,7 @@
 
 mod classes;
 mod deadline;
+mod redirect;
 mod shared_budget;
 
 use std::collections::VecDeque;
@@ -76,6 +77,21 @@ enum BackendError {
     #[error("bug")]
     #[class(internal)]
     Bug,
+    /// The retry layer ended an attempt at the call's deadline (`deadline_with(.., ended)`).
+    #[error("timed out")]
+    #[class(transient, status = deadline_exceeded)]
+    TimedOut {
+        #[kv(debug)]
+        timeout: Duration,
+    },
+}
+
+/// The error that ends an attempt at the deadline, for `deadline_with`: `BackendError` does
+/// not convert from `error_core::Error`, so `deadline` does not compile for it.
+fn ended(elapsed: error_tower::retry::Elapsed) -> BackendError {
+    BackendError::TimedOut {
+        timeout: elapsed.timeout(),
+    }
 }
 
 /// A backend that answers from a script and records each call's time and request.
@@ -234,15 +250,68 @@ async fn busy_with_a_hint_is_retried_not_before_the_hint() {
     assert_eq!(call(&mut service, read()).await, Ok(5));
     let calls = backend.calls();
     assert_eq!(calls.len(), 2);
-    assert_eq!(
-        calls[1].0,
-        Duration::from_secs(2),
-        "exactly at the hint, to the millisecond"
+    // Not before the hint, and within a fifth of it after: seed 42 draws 297 ms of the
+    // 400 ms window. The retry event reports the delay that happened.
+    assert_eq!(calls[1].0, ms(2_297));
+    assert_eq!(events.retries.lock().unwrap()[0].delay, ms(2_297));
+
+    // Without jitter, exactly at the hint, to the millisecond.
+    let backend = Script::new([
+        Err(BackendError::Busy {
+            wait: Some(Duration::from_secs(2)),
+        }),
+        Ok(5),
+    ]);
+    let mut service =
+        tower::Layer::layer(&layer(&Events::default()).hint_jitter(0), backend.clone());
+    assert_eq!(call(&mut service, read()).await, Ok(5));
+    assert_eq!(backend.calls()[1].0, Duration::from_secs(2));
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_retries_of_one_hint_spread_over_a_fifth_of_it_after_it() {
+    // 500 calls refused at the same instant with the same 2 s hint, as a breaker's refusals
+    // are: their retries land from 2 s to 2.4 s, never before, a few per 10 ms slice.
+    let backend = Script::new((0..500).map(|_| {
+        Err(BackendError::Busy {
+            wait: Some(Duration::from_secs(2)),
+        })
+    }));
+    let events = Events::default();
+    // A budget that pays every retry: this test is about when they are sent.
+    let budget = Budget::builder()
+        .max_balance(500)
+        .initial_balance(500)
+        .build()
+        .unwrap();
+    let service = tower::Layer::layer(&layer(&events).budget(budget), backend.clone());
+    let calls: Vec<_> = (0..500)
+        .map(|_| {
+            let mut service = service.clone();
+            tokio::spawn(async move { call(&mut service, read()).await })
+        })
+        .collect();
+    for call in calls {
+        assert_eq!(call.await.unwrap(), Ok(0));
+    }
+    let retried_at: Vec<Duration> = backend.calls()[500..].iter().map(|(at, _)| *at).collect();
+    assert_eq!(retried_at.len(), 500);
+    let first = *retried_at.iter().min().unwrap();
+    let last = *retried_at.iter().max().unwrap();
+    let mut per_slice = [0_u32; 40];
+    for at in &retried_at {
+        per_slice[usize::try_from(
+            at.checked_sub(Duration::from_secs(2)).unwrap().as_millis() / 10,
+        )
+        .unwrap()] += 1;
+    }
+    let busiest = *per_slice.iter().max().unwrap();
+    println!(
+        "one 2 s hint, 500 retries: from {first:?} to {last:?}, at most {busiest} in a 10 ms slice"
     );
-    assert_eq!(
-        events.retries.lock().unwrap()[0].delay,
-        Duration::from_secs(2)
-    );
+    assert_eq!((first, last, busiest), (ms(2_001), ms(2_399), 18));
+    // At most 18 of the 500 (3.6%) in any 10 ms: without the jitter, all 500 in one.
+    assert!(f64::from(busiest) / 500.0 <= 0.05);
 }
 
 #[tokio::test(start_paused = true)]
@@ -361,6 +430,102 @@ async fn an_empty_budget_returns_the_first_error_at_once() {
     );
 }
 
+/// A budget of `tokens`, with no credit for time.
+fn tokens(tokens: u32) -> Budget {
+    Budget::builder()
+        .initial_balance(tokens)
+        .max_balance(5)
+        .min_per_sec(0)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_retry_after_a_hint_is_paid_as_it_is_sent_and_paid_back_if_it_succeeds() {
+    // The budget is empty when the throttle answers; two successes of other calls during
+    // the hint deposit one token; the retry takes it as it is sent, succeeds, and gets it
+    // back (plus the half token every success deposits).
+    let backend = Script::new([
+        Err(BackendError::Busy {
+            wait: Some(ms(100)),
+        }),
+        Ok(5),
+    ]);
+    let budget = tokens(0);
+    let events = Events::default();
+    let mut service = tower::Layer::layer(
+        &layer(&events).hint_jitter(0).budget(budget.clone()),
+        backend.clone(),
+    );
+    let response = tokio::spawn(async move { call(&mut service, read()).await });
+    tokio::time::sleep(ms(50)).await;
+    assert_eq!(backend.call_count(), 1);
+    budget.deposit();
+    budget.deposit();
+    assert_eq!(budget.balance(), 1);
+    assert_eq!(response.await.unwrap(), Ok(5));
+    assert_eq!(backend.calls()[1].0, ms(100));
+    assert_eq!(budget.balance(), 1, "1 - 1 + 1 + 0.5, rounded down");
+    assert_eq!(events.retries.lock().unwrap().len(), 1);
+
+    // Nothing deposited during the hint: refused as it was to be sent, at the hint, with
+    // no retry announced.
+    let backend = Script::new([
+        Err(BackendError::Busy {
+            wait: Some(ms(100)),
+        }),
+        Ok(5),
+    ]);
+    let events = Events::default();
+    let mut service = tower::Layer::layer(
+        &layer(&events).hint_jitter(0).budget(tokens(0)),
+        backend.clone(),
+    );
+    let started = Instant::now();
+    assert_eq!(
+        call(&mut service, read()).await,
+        Err(BackendError::Busy {
+            wait: Some(ms(100))
+        })
+    );
+    assert_eq!(started.elapsed(), ms(100));
+    assert_eq!(backend.call_count(), 1);
+    assert!(events.retries.lock().unwrap().is_empty());
+    let give_ups = events.give_ups.lock().unwrap().clone();
+    assert_eq!(
+        (
+            give_ups.len(),
+            give_ups[0].reason,
+            give_ups[0].attempts,
+            give_ups[0].delay
+        ),
+        (1, GiveUpReason::Budget, 1, Some(ms(100)))
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_retry_after_a_hint_that_fails_again_keeps_its_token_spent() {
+    // Two tokens; the retry after the hint takes one and is throttled again, with no hint
+    // this time: not retried, and the token stays spent.
+    let backend = Script::new([
+        Err(BackendError::Busy {
+            wait: Some(ms(100)),
+        }),
+        Err(BackendError::Busy { wait: None }),
+    ]);
+    let budget = tokens(2);
+    let mut service = tower::Layer::layer(
+        &layer(&Events::default()).budget(budget.clone()),
+        backend.clone(),
+    );
+    assert_eq!(
+        call(&mut service, read()).await,
+        Err(BackendError::Busy { wait: None })
+    );
+    assert_eq!(backend.call_count(), 2);
+    assert_eq!(budget.balance(), 1);
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_retry_that_cannot_start_before_the_deadline_is_not_started() {
     let backend = Script::new([
@@ -370,7 +535,10 @@ async fn a_retry_that_cannot_start_before_the_deadline_is_not_started() {
         Ok(1),
     ]);
     let events = Events::default();
-    let mut service = tower::Layer::layer(&layer(&events).deadline(ms(150)), backend.clone());
+    let mut service = tower::Layer::layer(
+        &layer(&events).deadline_with(ms(150), ended),
+        backend.clone(),
+    );
     let started = Instant::now();
     assert_eq!(
         call(&mut service, read()).await,
@@ -397,11 +565,12 @@ async fn a_retry_that_cannot_start_before_the_deadline_is_not_started() {
         Ok(1),
     ]);
     let mut service = tower::Layer::layer(
-        &layer(&Events::default()).deadline(ms(150)),
+        &layer(&Events::default()).deadline_with(ms(150), ended),
         backend.clone(),
     );
     assert_eq!(call(&mut service, read()).await, Ok(1));
-    assert_eq!(backend.calls()[1].0, ms(100));
+    // After the hint and its jitter (15 ms of the 20 ms window): 115 ms, inside the deadline.
+    assert_eq!(backend.calls()[1].0, ms(115));
 }
 
 #[tokio::test(start_paused = true)]

@@ -14,8 +14,9 @@
 //! The layer's hooks see no request, so a task-local gives them the id of the call being
 //! polled: the attempts the backend counted for each id are checked against the retries
 //! and give-ups the layer reported for that id, exactly (`attempts == 1 + retries`). Then
-//! one call in ten is dropped (its task aborted) while it waits in backoff: the backend
-//! never hears of it again, even after every possible backoff has passed, it produces no
+//! one call in ten is dropped (its task aborted) while it waits in backoff (as soon as its
+//! first attempt's failure has reached the layer, which then waits out a backoff before the
+//! retry): the backend never hears of it again, even after every possible backoff has passed, it produces no
 //! result, and every other call still gets exactly one.
 //!
 //! Paused clock, one thread, seeded faults and jitter: a run is the same every time, so
@@ -100,18 +101,29 @@ fn every_tenth_first_and_twenty_percent(id: u64, attempt: u32) -> bool {
 }
 
 /// Each attempt takes one round trip, then fails as `fails` says or succeeds; either way it
-/// echoes the call's id and its attempt number, counted per id.
+/// echoes the call's id and its attempt number, counted per id. As it fails the first
+/// attempt of a call for which `drop_in_backoff` holds, it asks the caller to drop that
+/// call.
 #[derive(Clone)]
 struct Backend {
     fails: fn(u64, u32) -> bool,
     attempts: Arc<Mutex<BTreeMap<u64, u32>>>,
+    drop_in_backoff: fn(u64) -> bool,
+    /// Taken once every call has ended, so that the caller's channel closes.
+    drop_tx: Arc<Mutex<Option<mpsc::UnboundedSender<u64>>>>,
 }
 
 impl Backend {
-    fn new(fails: fn(u64, u32) -> bool) -> Self {
+    fn new(
+        fails: fn(u64, u32) -> bool,
+        drop_in_backoff: fn(u64) -> bool,
+        drop_tx: mpsc::UnboundedSender<u64>,
+    ) -> Self {
         Backend {
             fails,
             attempts: Arc::default(),
+            drop_in_backoff,
+            drop_tx: Arc::new(Mutex::new(Some(drop_tx))),
         }
     }
 
@@ -139,8 +151,18 @@ impl Service<Req> for Backend {
             *count
         };
         let fails = (self.fails)(id, attempt);
+        let drop_tx = if attempt == 1 && (self.drop_in_backoff)(id) {
+            self.drop_tx.lock().unwrap().clone()
+        } else {
+            None
+        };
         Box::pin(async move {
             tokio::time::sleep(RTT).await;
+            if let Some(drop_tx) = drop_tx {
+                // The caller's task runs once this call's task yields: after the retry layer
+                // has taken this failure and started its backoff, before the clock moves.
+                drop_tx.send(id).unwrap();
+            }
             if fails {
                 Err(Reset { id, attempt })
             } else {
@@ -167,6 +189,8 @@ struct Run {
     /// ...and [`SETTLE`] later.
     attempts_settled: BTreeMap<u64, u32>,
     events: Events,
+    /// When each call was started (its first attempt is sent then).
+    started: BTreeMap<u64, Instant>,
     /// The calls dropped: when, and the attempts the backend had counted for them then.
     dropped: BTreeMap<u64, (Instant, u32)>,
     /// The calls whose task ended cancelled.
@@ -174,13 +198,10 @@ struct Run {
 }
 
 /// The one client of a run: the default retry layer, seeded, whose hooks file their events
-/// under the id of the call being polled, and ask for the call to be dropped at its first
-/// retry if `drop_in_backoff` holds for it.
+/// under the id of the call being polled.
 fn client(
     backend: &Backend,
     events: &Arc<Mutex<Events>>,
-    drop_in_backoff: fn(u64) -> bool,
-    drop_tx: mpsc::UnboundedSender<u64>,
 ) -> impl Service<Req, Response = Echo, Error = Reset, Future: Send> + Clone + Send + 'static {
     let on_retry = {
         let events = Arc::clone(events);
@@ -189,9 +210,6 @@ fn client(
             let mut events = events.lock().unwrap();
             let retries = events.retries.entry(id).or_default();
             retries.push((Instant::now(), *event));
-            if drop_in_backoff(id) && event.attempt == 1 {
-                drop_tx.send(id).unwrap();
-            }
         }
     };
     let on_give_up = {
@@ -214,16 +232,17 @@ fn client(
 /// Starts [`CALLS`] calls, [`PER_TICK`] a millisecond, each a task through a clone of one
 /// client (the default retry layer, seeded) over a [`Backend`] that fails as `fails` says.
 /// A call for which `drop_in_backoff` holds is dropped (its task aborted) as soon as its
-/// first retry is announced, while it waits in backoff. Waits for every call to end, then
+/// first attempt has failed, while it waits in backoff. Waits for every call to end, then
 /// [`SETTLE`] more.
 async fn run(fails: fn(u64, u32) -> bool, drop_in_backoff: fn(u64) -> bool) -> Run {
-    let backend = Backend::new(fails);
-    let events = Arc::new(Mutex::new(Events::default()));
     let (drop_tx, mut drop_rx) = mpsc::unbounded_channel();
-    let client = client(&backend, &events, drop_in_backoff, drop_tx);
+    let backend = Backend::new(fails, drop_in_backoff, drop_tx);
+    let events = Arc::new(Mutex::new(Events::default()));
+    let client = client(&backend, &events);
 
-    // The caller that drops calls: woken by the hook, it aborts the call's task at once,
-    // before the paused clock can move, so while the call waits in backoff.
+    // The caller that drops calls: woken by the backend as it fails a call's first attempt,
+    // it aborts the call's task once that task yields (the retry layer has then taken the
+    // failure and started a backoff), before the paused clock can move.
     let abort_handles: Arc<Mutex<HashMap<u64, AbortHandle>>> = Arc::default();
     let dropping_caller = tokio::spawn({
         let abort_handles = Arc::clone(&abort_handles);
@@ -240,7 +259,9 @@ async fn run(fails: fn(u64, u32) -> bool, drop_in_backoff: fn(u64) -> bool) -> R
 
     let results: Arc<Mutex<BTreeMap<u64, Vec<Outcome>>>> = Arc::default();
     let mut tasks = Vec::with_capacity(CALLS as usize);
+    let mut started = BTreeMap::new();
     for id in 0..CALLS {
+        started.insert(id, Instant::now());
         let client = client.clone();
         let results = Arc::clone(&results);
         let req = Req {
@@ -271,7 +292,6 @@ async fn run(fails: fn(u64, u32) -> bool, drop_in_backoff: fn(u64) -> bool) -> R
             tokio::time::sleep(Duration::from_millis(1)).await;
         }
     }
-    // The hook's sender lives in the clients: once every call has ended, the dropping caller ends.
     drop(client);
 
     let mut cancelled = BTreeSet::new();
@@ -284,6 +304,8 @@ async fn run(fails: fn(u64, u32) -> bool, drop_in_backoff: fn(u64) -> bool) -> R
             }
         }
     }
+    // Once every call has ended, the dropping caller ends.
+    backend.drop_tx.lock().unwrap().take();
     let dropped = dropping_caller.await.unwrap();
     let attempts = backend.attempts();
     tokio::time::sleep(SETTLE).await;
@@ -295,6 +317,7 @@ async fn run(fails: fn(u64, u32) -> bool, drop_in_backoff: fn(u64) -> bool) -> R
         attempts,
         attempts_settled,
         events,
+        started,
         dropped,
         cancelled,
     }
@@ -422,20 +445,16 @@ async fn a_call_dropped_in_backoff_is_never_attempted_again() {
     let run = run(fails, every_tenth).await;
 
     // Every tenth call was dropped, each after its first attempt, while it waited in
-    // backoff: at the instant its first retry was announced, before the retry's delay had
-    // passed.
+    // backoff: at the instant its first attempt failed (one round trip after it started),
+    // before the retry's delay had passed. A retry is announced as it is sent: none was.
     let tenth: BTreeSet<u64> = (0..CALLS).filter(|id| every_tenth(*id)).collect();
     assert_eq!(tenth.len(), 100);
     assert_eq!(run.dropped.keys().copied().collect::<BTreeSet<_>>(), tenth);
     assert_eq!(run.cancelled, tenth);
     for (id, (dropped_at, attempts_then)) in &run.dropped {
         assert_eq!(*attempts_then, 1, "call {id}");
-        let retries = &run.events.retries[id];
-        assert_eq!(retries.len(), 1, "call {id}: {retries:?}");
-        let (announced_at, event) = retries[0];
-        assert_eq!(event.attempt, 1, "call {id}");
-        assert_eq!(*dropped_at, announced_at, "call {id}");
-        assert!(event.delay > Duration::ZERO, "call {id} had no backoff");
+        assert_eq!(*dropped_at, run.started[id] + RTT, "call {id}");
+        assert!(!run.events.retries.contains_key(id), "call {id}");
         // After the drop, and long after its backoff would have ended, the backend has
         // still seen only its first attempt; the call produced no result and no give-up.
         assert_eq!(run.attempts[id], 1, "call {id}");

@@ -93,6 +93,8 @@ pub(crate) enum Outcome {
     Busy(Option<Duration>),
     /// Rejected: the leader is this node.
     NotLeader(u64),
+    /// Never answers (a hung connection): holds no slot, and is never counted as executed.
+    Hang,
 }
 
 /// Decides each attempt: `(request, now since start, rng) -> Outcome`.
@@ -104,6 +106,9 @@ pub(crate) struct Counters {
     pub(crate) attempts: AtomicU64,
     /// Attempts per request id: the round trips each call made to the backend.
     pub(crate) attempts_per_call: Mutex<HashMap<u64, u32>>,
+    /// When each retry (an attempt after a call's first) reached the backend, since the
+    /// backend was made.
+    pub(crate) retried_at: Mutex<Vec<Duration>>,
     /// Executions per request id.
     pub(crate) executions: Mutex<HashMap<u64, u32>>,
     pub(crate) in_flight: AtomicU64,
@@ -140,6 +145,13 @@ impl Backend {
 
     pub(crate) fn attempts(&self) -> u64 {
         self.counters.attempts.load(Ordering::Relaxed)
+    }
+
+    /// When each retry reached the backend, in order, since the backend was made.
+    pub(crate) fn retried_at(&self) -> Vec<Duration> {
+        let mut at = self.counters.retried_at.lock().unwrap().clone();
+        at.sort_unstable();
+        at
     }
 
     /// The `q` quantile of the round trips a call made to the backend.
@@ -192,17 +204,27 @@ impl Service<Req> for Backend {
     fn call(&mut self, req: Req) -> Self::Future {
         let counters = Arc::clone(&self.counters);
         counters.attempts.fetch_add(1, Ordering::Relaxed);
-        *counters
-            .attempts_per_call
-            .lock()
-            .unwrap()
-            .entry(req.id)
-            .or_default() += 1;
+        let attempt = {
+            let mut attempts = counters.attempts_per_call.lock().unwrap();
+            let attempt = attempts.entry(req.id).or_default();
+            *attempt += 1;
+            *attempt
+        };
+        if attempt > 1 {
+            counters
+                .retried_at
+                .lock()
+                .unwrap()
+                .push(self.start.elapsed());
+        }
         let outcome = if counters.in_flight.load(Ordering::Relaxed) >= self.capacity {
             Outcome::Busy(None)
         } else {
             (self.faults)(&req, self.start.elapsed(), &self.rng)
         };
+        if outcome == Outcome::Hang {
+            return Box::pin(std::future::pending());
+        }
         let executes = matches!(outcome, Outcome::Ok | Outcome::TransientAfter);
         // A rejection takes the round trip but no slot; anything else holds one.
         let holds_slot = !matches!(outcome, Outcome::Busy(_));
@@ -227,6 +249,7 @@ impl Service<Req> for Backend {
                 Outcome::TransientBefore | Outcome::TransientAfter => Err(BackendError::Reset),
                 Outcome::Busy(hint) => Err(BackendError::Busy { hint }),
                 Outcome::NotLeader(leader) => Err(BackendError::NotLeader { leader }),
+                Outcome::Hang => unreachable!("a hung attempt never answers"),
             }
         })
     }
