@@ -117,6 +117,24 @@ fn bench(c: &mut Criterion) {
     });
     group.finish();
 
+    // The halves, to see where the time goes.
+    let ours_status = encoder.encode(&error);
+    let hand_status = by_hand_encode(&error);
+    let mut group = c.benchmark_group("grpc halves, 4 fields");
+    group.bench_function("encode: error_core::wire::grpc", |b| {
+        b.iter(|| black_box(encoder.encode(black_box(&error))));
+    });
+    group.bench_function("encode: by hand with tonic-types", |b| {
+        b.iter(|| black_box(by_hand_encode(black_box(&error))));
+    });
+    group.bench_function("decode: error_core::wire::grpc", |b| {
+        b.iter(|| black_box(ours(black_box(&ours_status))));
+    });
+    group.bench_function("decode: by hand with tonic-types", |b| {
+        b.iter(|| black_box(by_hand_decode(black_box(&hand_status))));
+    });
+    group.finish();
+
     c.bench_function("problem+json encode+decode, 4 fields", |b| {
         b.iter(|| {
             let (parts, body) = problem::to_response(black_box(&error)).into_parts();
