@@ -70,6 +70,14 @@ use core::time::Duration;
 
 use crate::{Class, Level, Status};
 
+mod codes;
+mod markdown;
+#[cfg(feature = "serde")]
+mod serialize;
+
+pub use self::codes::{Duplicate, DuplicateCodes, consistent_codes, duplicate_codes, unique_codes};
+pub use self::markdown::{Markdown, markdown};
+
 /// A type whose errors are listed at compile time: implemented by
 /// `#[derive(ClassifiedError)]`, with one [`Entry`] per variant (or one for a struct), in
 /// declaration order.
@@ -288,6 +296,45 @@ impl Entry {
         }
     }
 
+    /// The status every instance of the entry has: its own `status = ..`, else its
+    /// [fixed](ClassRule::fixed) class's default ([`Status::from_class`]). `None` when it
+    /// depends on the instance: a class read from the source or decided by a function, and
+    /// no `status = ..`.
+    ///
+    /// ```
+    /// use error_core::{Catalog, ClassifiedError, Status};
+    ///
+    /// #[derive(Debug, ClassifiedError)]
+    /// enum PutError {
+    ///     #[error("quota exceeded")]
+    ///     #[class(denied, status = resource_exhausted)]
+    ///     Quota,
+    ///     #[error("no leader")]
+    ///     #[class(transient)]
+    ///     NoLeader,
+    ///     #[error("storage failed")]
+    ///     #[class(source)]
+    ///     Storage(#[source] error_core::Error),
+    /// }
+    ///
+    /// let statuses: Vec<_> = PutError::ENTRIES.iter().map(|e| e.fixed_status()).collect();
+    /// assert_eq!(statuses, [Some(Status::ResourceExhausted), Some(Status::Unavailable), None]);
+    /// ```
+    #[must_use]
+    pub fn fixed_status(&self) -> Option<Status> {
+        self.status()
+            .or_else(|| self.class().fixed().map(Status::from_class))
+    }
+
+    /// The level every instance of the entry has: its own `level = ..`, else its
+    /// [fixed](ClassRule::fixed) class's default ([`Level::from_class`]). `None` when it
+    /// depends on the instance, as for [`fixed_status`](Entry::fixed_status).
+    #[must_use]
+    pub fn fixed_level(&self) -> Option<Level> {
+        self.level()
+            .or_else(|| self.class().fixed().map(Level::from_class))
+    }
+
     /// A constant retry hint (`retry_after_ms = ..`). A `#[retry_after]` field's hint is
     /// per instance, and is not here.
     #[must_use]
@@ -295,6 +342,32 @@ impl Entry {
         let record = self.record();
         let digits = record.get(3..record.find(';')?)?;
         digits.parse().ok().map(Duration::from_millis)
+    }
+}
+
+/// How the [`markdown`] table and a [`Duplicate`] name an entry: `Type::Variant`, or a
+/// struct's name alone; with the type's whole path or only its last segment.
+#[derive(Clone, Copy)]
+struct EntryName {
+    entry: Entry,
+    full_path: bool,
+}
+
+impl fmt::Display for EntryName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = self.entry.type_name();
+        let short = path.rsplit("::").next().unwrap_or(path);
+        let ty = if self.full_path { path } else { short };
+        let entries = Entries {
+            encoded: self.entry.encoded,
+        };
+        // A struct has one entry, named after the type. (An enum whose only variant has the
+        // enum's name reads the same, and is shown the same.)
+        if entries.len() == 1 && self.entry.name() == short {
+            f.write_str(ty)
+        } else {
+            write!(f, "{ty}::{}", self.entry.name())
+        }
     }
 }
 
