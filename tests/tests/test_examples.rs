@@ -363,7 +363,10 @@ mod raft {
     /// Every error the example makes is in the catalog, at its own entry.
     #[test]
     fn every_error_has_its_entry() {
-        let entries: Vec<_> = CATALOGS.iter().flat_map(|entries| entries.iter()).collect();
+        let entries: Vec<_> = CATALOGS
+            .iter()
+            .flat_map(error_core::Entries::iter)
+            .collect();
         let errors = examples::raft::errors();
         assert_eq!(errors.len(), entries.len());
         for (err, entry) in errors.iter().zip(entries) {
