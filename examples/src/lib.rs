@@ -9,6 +9,7 @@ pub mod checkout;
 pub mod cluster;
 pub mod dqlite;
 pub mod mayastor;
+pub mod raft;
 pub mod slatedb;
 pub mod tower_retry;
 
