@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use error_core::wire::grpc::{self, Encoder, pb};
 use error_core::wire::{Exposure, MAX_FIELDS, MAX_RETRY_AFTER, MAX_VALUE_LEN, Rejection, Remote};
-use error_core::{Class, ClassifiedError, Error, Retriable as _, Value, Visit};
+use error_core::{Class, ClassifiedError, Error, Report, Retriable as _, Value, Visit};
 use prost::Message as _;
 use tonic_types::{ErrorDetails, StatusExt as _};
 
@@ -159,9 +159,16 @@ fn a_status_made_with_tonic_types_is_decoded() {
     // No exact code in the metadata: the reason is the code.
     assert_eq!(error.code(), "QUEUE_FULL");
     assert_eq!(error.retry_after(), Some(Duration::from_millis(250)));
-    assert_eq!(error.to_string(), "queue full");
     assert_eq!(fields(&error), [("queue".to_owned(), "ingest".to_owned())]);
+    // The server's message does not show its field: the decoded error's does, and so does
+    // its report, with the server's class and code.
+    assert_eq!(error.to_string(), "queue full. queue=`ingest`");
+    assert_eq!(
+        format!("{:#}", Report::new(&error)),
+        "queue full. queue=`ingest` (busy, QUEUE_FULL)"
+    );
     let remote = remote(&error);
+    assert_eq!(remote.message(), "queue full");
     assert_eq!(remote.domain(), Some("peer.example"));
     assert_eq!(remote.reason(), Some("QUEUE_FULL"));
     assert!(remote.declared());

@@ -92,7 +92,8 @@ impl fmt::Display for Rejection {
 /// - [`retry_after`](ClassifiedError::retry_after): the server's hint, clamped;
 /// - [`visit_fields`](ClassifiedError::visit_fields): the server's fields, in its order;
 /// - [`status`](ClassifiedError::status): the gRPC status, or the one an HTTP status maps to;
-/// - `Display`: the server's message.
+/// - `Display`: the server's message, followed by the fields it does not show already
+///   ([`message`](Remote::message) is the message alone).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Remote {
     pub(super) protocol: Protocol,
@@ -197,9 +198,42 @@ impl Remote {
 }
 
 impl fmt::Display for Remote {
+    /// The server's message, followed by the fields it does not show already, as the derive
+    /// writes them (``. key=`value`, …``): a server of this crate puts its fields in its
+    /// message, another (an AIP-193 server that sends them only in `ErrorInfo`) may not, and
+    /// a [`Report`](crate::Report) of the decoded error shows them either way.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&self.message)?;
+        let mut shown = self.fields.iter().any(|(key, _)| shows(&self.message, key));
+        for (key, value) in &self.fields {
+            if shows(&self.message, key) {
+                continue;
+            }
+            let separator = match (shown, self.message.is_empty()) {
+                (true, _) => ", ",
+                (false, true) => "",
+                (false, false) => ". ",
+            };
+            write!(f, "{separator}{key}=`{value}`")?;
+            shown = true;
+        }
+        Ok(())
     }
+}
+
+/// Whether `message` shows field `key` as the derive writes it: ``key=` `` after a
+/// character that cannot be part of a key.
+fn shows(message: &str, key: &str) -> bool {
+    message.match_indices(key).any(|(at, _)| {
+        let before = at
+            .checked_sub(1)
+            .and_then(|i| message.as_bytes().get(i))
+            .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        !before
+            && message
+                .get(at + key.len()..)
+                .is_some_and(|rest| rest.starts_with("=`"))
+    })
 }
 
 impl core::error::Error for Remote {}

@@ -241,7 +241,9 @@ async fn our_client_decodes_a_python_servers_rich_status_and_retries_after_its_h
     assert_eq!(error.class(), Class::Busy);
     assert_eq!(error.code(), "peer.queue_full");
     assert_eq!(error.retry_after(), Some(Duration::from_millis(200)));
-    assert_eq!(error.to_string(), "queue full");
+    // Python's message does not show the field; the decoded error's does.
+    assert_eq!(remote.message(), "queue full");
+    assert_eq!(error.to_string(), "queue full. queue=`ingest`");
     assert_eq!(remote.domain(), Some("peer.python.example"));
     assert_eq!(remote.reason(), Some("QUEUE_FULL"));
     assert_eq!(remote.field("queue"), Some("ingest"));
