@@ -303,6 +303,58 @@ fn redacted_fields_and_hidden_sources_never_reach_the_bytes() {
     );
 }
 
+/// An error with a skipped field and a redacted one beside a plain one.
+#[derive(Debug, ClassifiedError)]
+#[class(conflict)]
+#[error("version moved")]
+struct VersionMoved {
+    expected: u64,
+    #[kv(skip)]
+    lease_token: String,
+    #[kv(redact)]
+    owner: String,
+}
+
+#[test]
+fn skipped_fields_are_neither_in_the_message_nor_in_the_details() {
+    let error = VersionMoved {
+        expected: 4,
+        lease_token: "lease-9c1f".into(),
+        owner: "tenant-77".into(),
+    };
+    assert_eq!(error.lease_token, "lease-9c1f");
+    let status = Encoder::new("kv.example").encode(&error);
+    assert_eq!(
+        status.message(),
+        "version moved. expected=`4`, owner=`<redacted>`"
+    );
+    let info = pb::ErrorInfo::decode(rpc_status(&status).details[0].value.as_slice()).unwrap();
+    let metadata: Vec<(&str, &str)> = info
+        .metadata
+        .iter()
+        .map(|e| (e.key.as_str(), e.value.as_str()))
+        .collect();
+    assert_eq!(
+        metadata,
+        [
+            ("code", "VersionMoved"),
+            ("class", "conflict"),
+            ("expected", "4")
+        ]
+    );
+    let raw = String::from_utf8_lossy(status.details());
+    for absent in ["lease-9c1f", "lease_token", "tenant-77"] {
+        assert!(!raw.contains(absent), "{absent} in {raw}");
+    }
+
+    let decoded = grpc::decode(&status);
+    assert_eq!(fields(&decoded), [("expected".to_owned(), "4".to_owned())]);
+    assert_eq!(
+        decoded.to_string(),
+        "version moved. expected=`4`, owner=`<redacted>`"
+    );
+}
+
 #[derive(Debug)]
 struct Reserved;
 

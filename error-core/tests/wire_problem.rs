@@ -229,6 +229,68 @@ fn what_the_decoder_does_not_believe() {
 }
 
 #[test]
+fn deep_json_is_bounded_not_a_stack_overflow() {
+    // Nesting as deep as the body cap allows, wherever a member may be. The decoder's own
+    // values (the problem, `fields`) stop at the JSON parser's depth limit; values it
+    // skips are skipped without recursion.
+    let headers = problem_headers();
+    let deep = |open: &str, close: &str| {
+        let n = (problem::MAX_BODY_LEN - 32) / (open.len() + close.len());
+        format!("{}{}", open.repeat(n), close.repeat(n))
+    };
+    for (body, rejections) in [
+        (deep("[", "]"), &[Rejection::Malformed][..]),
+        (format!(r#"{{"extra":{}}}"#, deep("[", "]")), &[][..]),
+        (
+            format!(r#"{{"fields":{{"k":{}}}}}"#, deep(r#"{"a":"#, "}")),
+            &[Rejection::Malformed][..],
+        ),
+        (
+            format!(r#"{{"retry_after_ms":{}}}"#, deep("[", "]")),
+            &[Rejection::RetryAfterInvalid][..],
+        ),
+    ] {
+        assert!(body.len() <= problem::MAX_BODY_LEN);
+        let error = problem::decode(StatusCode::SERVICE_UNAVAILABLE, &headers, body.as_bytes());
+        assert_eq!(error.class(), Class::Transient);
+        assert_eq!(error.code(), "http.503");
+        assert_eq!(remote(&error).rejections(), rejections, "{}", &body[..24]);
+    }
+}
+
+#[derive(Debug, ClassifiedError)]
+#[class(conflict)]
+#[error("version moved")]
+struct VersionMoved {
+    expected: u64,
+    #[kv(skip)]
+    lease_token: String,
+    #[kv(redact)]
+    owner: String,
+}
+
+#[test]
+fn skipped_and_redacted_fields_are_not_in_the_body() {
+    let error = VersionMoved {
+        expected: 4,
+        lease_token: "lease-9c1f".into(),
+        owner: "tenant-77".into(),
+    };
+    assert_eq!(error.lease_token, "lease-9c1f");
+    let response = problem::to_response(&error);
+    assert_eq!(
+        std::str::from_utf8(response.body()).unwrap(),
+        r#"{"type":"about:blank","title":"Conflict","status":409,"detail":"version moved. expected=`4`, owner=`<redacted>`","class":"conflict","code":"VersionMoved","fields":{"expected":"4"}}"#
+    );
+    let decoded = round_trip(response);
+    assert_eq!(fields(&decoded), [("expected".to_owned(), "4".to_owned())]);
+    assert_eq!(
+        decoded.to_string(),
+        "version moved. expected=`4`, owner=`<redacted>`"
+    );
+}
+
+#[test]
 fn retry_after_header_seconds_and_dates() {
     let mut headers = HeaderMap::new();
     headers.insert("retry-after", "3".parse().unwrap());
