@@ -9,6 +9,7 @@ use error_core::wire::{Exposure, remote_class};
 use error_core::{Class, ClassifiedError};
 use error_tower::http::GrpcSanitizeLayer;
 use examples::cluster::grpc::{self, Call, Handler, KeyValue, Reply};
+use prost::Message as _;
 use tonic::transport::Endpoint;
 use tower::{Layer as _, ServiceBuilder};
 
@@ -94,12 +95,24 @@ async fn every_class_round_trips_over_tonic_and_the_secret_never_leaves() {
         };
         assert_eq!(status.message(), expected);
         assert_eq!(error.to_string(), expected);
+        // Neither the redacted value nor its key is in the details.
+        assert!(!contains(status.details(), SECRET));
+        let rpc = wire::pb::Status::decode(status.details()).unwrap();
+        let info = wire::pb::ErrorInfo::decode(rpc.details[0].value.as_slice()).unwrap();
+        let keys: Vec<&str> = info.metadata.iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(keys, ["code", "class", "node", "key"]);
     }
 
     // Nothing of the redacted field crossed: not in any header, trailer or message the
-    // client received (HPACK decoded), nor in the bytes on the socket.
+    // client received (HPACK decoded, the details base64-decoded), nor in the bytes on the
+    // socket.
     let received = capture.seen.lock().unwrap().clone();
     assert!(contains(&received, "grpc-status-details-bin"));
+    assert!(contains(
+        &received,
+        "type.googleapis.com/google.rpc.ErrorInfo"
+    ));
+    assert!(contains(&received, "test.fatal"));
     assert!(!contains(&received, SECRET));
     // The redacted field shows only as `<redacted>`, in the messages (`grpc-message`,
     // percent-encoded) that show fields.

@@ -153,7 +153,12 @@ pub fn contains(haystack: &[u8], needle: &str) -> bool {
 }
 
 /// Records what a client receives, after the transport's framing: every header and
-/// trailer (name and value) and every byte of the body.
+/// trailer (name and value, and a binary header's value base64-decoded too) and every byte
+/// of the body.
+///
+/// HTTP/2 compresses headers (HPACK, often Huffman-coded) and gRPC sends its details in
+/// base64, so a secret could cross the socket without its bytes appearing there as they
+/// are: what this records, decoded, is where the wire tests look for it.
 #[derive(Clone, Debug, Default)]
 pub struct CaptureLayer {
     pub seen: Recorded,
@@ -182,6 +187,12 @@ fn record_headers(seen: &Recorded, headers: &http::HeaderMap) {
         seen.extend_from_slice(b": ");
         seen.extend_from_slice(value.as_bytes());
         seen.push(b'\n');
+        if name.as_str().ends_with("-bin") {
+            let decoded = error_core::wire::grpc::details_from_base64(value.as_bytes())
+                .expect("a binary header within the details' cap, in base64");
+            seen.extend_from_slice(&decoded);
+            seen.push(b'\n');
+        }
     }
 }
 
