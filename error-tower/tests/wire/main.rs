@@ -152,7 +152,7 @@ fn problem_response(error: &dyn ClassifiedError) -> Response<Frames> {
     Response::from_parts(parts, Frames::data(&[a, b]))
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn problem_layer_reads_the_details_and_hands_the_body_on_whole() {
     let sent = problem::to_response(&KvError::Moved { version: 7 }).into_body();
     let (service, _) = scripted(vec![
@@ -199,7 +199,7 @@ async fn problem_layer_reads_the_details_and_hands_the_body_on_whole() {
     assert_eq!(&body[..], b"down");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_body_over_the_cap_is_not_decoded_but_is_handed_on_whole() {
     let big = vec![b'x'; problem::MAX_BODY_LEN + 10];
     let mut trailers = HeaderMap::new();
@@ -249,7 +249,7 @@ async fn the_retry_layer_waits_for_the_problems_exact_hint() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn sanitize_removes_a_malformed_details_header_and_trailer() {
     let good = grpc::Encoder::new("kv").encode(&KvError::Moved { version: 1 });
     let mut good_headers = HeaderMap::new();
