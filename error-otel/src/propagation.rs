@@ -133,6 +133,24 @@ pub struct Inject<S> {
 }
 
 #[cfg(feature = "tower")]
+impl<S> Inject<S> {
+    /// The inner service.
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
+
+    /// The inner service, mutably.
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.inner
+    }
+
+    /// The inner service, unwrapped.
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
+}
+
+#[cfg(feature = "tower")]
 impl<S, B> tower_service::Service<http::Request<B>> for Inject<S>
 where
     S: tower_service::Service<http::Request<B>>,

@@ -73,6 +73,23 @@ pub struct ProblemService<S> {
     inner: S,
 }
 
+impl<S> ProblemService<S> {
+    /// The inner service.
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
+
+    /// The inner service, mutably.
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.inner
+    }
+
+    /// The inner service, unwrapped.
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
+}
+
 impl<S, Req, B> Service<Req> for ProblemService<S>
 where
     S: Service<Req, Response = Response<B>>,

@@ -73,6 +73,23 @@ pub struct GrpcSanitize<S> {
     inner: S,
 }
 
+impl<S> GrpcSanitize<S> {
+    /// The inner service.
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
+
+    /// The inner service, mutably.
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.inner
+    }
+
+    /// The inner service, unwrapped.
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
+}
+
 impl<S, Req, B> Service<Req> for GrpcSanitize<S>
 where
     S: Service<Req, Response = Response<B>>,
