@@ -10,7 +10,8 @@
 //!
 //! A `dyn Error` cannot be asked whether its concrete type implements `ClassifiedError`:
 //! Rust has no such query. `find_classified` therefore recognises the types it knows
-//! (`error_core::Error`, `std::io::Error`, [`ParseClassError`]). A typed error that crosses a
+//! (`error_core::Error`, `std::io::Error`, [`ParseClassError`]; with `std`, `wire::Remote`,
+//! and with the `tonic` feature, a `tonic::Status`, read through its rich details). A typed error that crosses a
 //! type-erased boundary should be converted into `error_core::Error` first (`?` does it), and
 //! is then found with everything it knows.
 
@@ -33,11 +34,22 @@ pub(crate) fn as_classified<'a>(
     if let Some(error) = error.downcast_ref::<ParseClassError>() {
         return Some(error);
     }
+    // A peer's error in a type-erased stack (`tower::BoxError` around a tonic client).
+    #[cfg(feature = "std")]
+    if let Some(error) = error.downcast_ref::<crate::wire::Remote>() {
+        return Some(error);
+    }
+    #[cfg(feature = "tonic")]
+    if let Some(error) = error.downcast_ref::<tonic::Status>() {
+        return Some(error);
+    }
     None
 }
 
 /// The first link of `error`'s chain (itself, then its sources) that is a classified error
-/// this crate can recognise: `error_core::Error`, `std::io::Error` or [`ParseClassError`].
+/// this crate can recognise: `error_core::Error`, `std::io::Error` or [`ParseClassError`];
+/// with `std`, a `wire::Remote`, and with the `tonic` feature, a `tonic::Status` (classified
+/// by its rich details, as `wire::grpc::decode` reads them).
 ///
 /// ```
 /// use error_core::{find_classified, Class, ClassifiedError};

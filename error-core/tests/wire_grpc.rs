@@ -698,6 +698,43 @@ fn error_and_tonic_status_convert_both_ways() {
 }
 
 #[test]
+fn a_type_erased_status_is_found_with_its_details() {
+    #[derive(Debug)]
+    struct Wrapper(Remote);
+    impl std::fmt::Display for Wrapper {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("the call failed")
+        }
+    }
+    impl std::error::Error for Wrapper {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    // tower's `BoxError`, around a tonic client: the status is found and read through its
+    // details, not guessed from its code.
+    let status = Encoder::new("kv").encode(&ProposeError::Busy { pending: 5, max: 5 });
+    let boxed: Box<dyn std::error::Error + Send + Sync> = Box::new(status);
+    let found = error_core::find_classified(&*boxed).unwrap();
+    assert_eq!(found.class(), Class::Busy);
+    assert_eq!(found.code(), "ProposeError::Busy");
+    assert_eq!(found.retry_after(), Some(Duration::from_secs(2)));
+    assert_eq!(
+        error_core::Classify::classified(&boxed).map(ClassifiedError::code),
+        Some("ProposeError::Busy")
+    );
+
+    // A bare `Remote`, as the source of another error.
+    let remote = grpc::decode_parts(14, "draining", &[], Some(b"250"));
+    let wrapped: Box<dyn std::error::Error> = Box::new(Wrapper(remote));
+    let found = error_core::find_classified(&*wrapped).unwrap();
+    assert_eq!(found.class(), Class::Transient);
+    assert_eq!(found.code(), "grpc.UNAVAILABLE");
+    assert_eq!(found.retry_after(), Some(Duration::from_millis(250)));
+}
+
+#[test]
 fn headers_are_read_without_tonic() {
     let status = Encoder::new("kv").encode(&ProposeError::Busy { pending: 1, max: 1 });
     let mut headers = http::HeaderMap::new();
