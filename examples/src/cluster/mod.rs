@@ -48,7 +48,9 @@
 //!    not held against the cluster by the breaker.
 //!
 //! With `OTEL_EXPORTER_OTLP_ENDPOINT` set, the spans also go over OTLP/HTTP: one trace per
-//! call, holding the client's span and a span per attempt that reached a server.
+//! call, holding the client's span and a span per attempt that reached a server
+//! ([`run_exporting`] takes the endpoint as an argument;
+//! `examples/tests/test_cluster_otlp.rs` checks what a collector receives).
 //!
 //! # What the demo checks
 //!
@@ -689,10 +691,11 @@ where
     report
 }
 
-/// The tracing pipeline: an in-memory exporter for the check, and OTLP/HTTP when
-/// `OTEL_EXPORTER_OTLP_ENDPOINT` is set.
-fn tracing_pipeline()
--> Result<(SdkTracerProvider, InMemorySpanExporter, &'static str), Box<dyn std::error::Error>> {
+/// The tracing pipeline: an in-memory exporter for the check, and OTLP/HTTP to
+/// `{endpoint}/v1/traces` when there is an endpoint.
+fn tracing_pipeline(
+    endpoint: Option<&str>,
+) -> Result<(SdkTracerProvider, InMemorySpanExporter, &'static str), Box<dyn std::error::Error>> {
     opentelemetry::global::set_text_map_propagator(
         opentelemetry_sdk::propagation::TraceContextPropagator::new(),
     );
@@ -703,10 +706,11 @@ fn tracing_pipeline()
     let mut builder = SdkTracerProvider::builder()
         .with_resource(resource)
         .with_simple_exporter(memory.clone());
-    let export = if std::env::var_os("OTEL_EXPORTER_OTLP_ENDPOINT").is_some() {
+    let export = if let Some(endpoint) = endpoint {
         let otlp = opentelemetry_otlp::SpanExporter::builder()
             .with_http()
             .with_protocol(opentelemetry_otlp::Protocol::HttpBinary)
+            .with_endpoint(format!("{}/v1/traces", endpoint.trim_end_matches('/')))
             .build()?;
         builder = builder.with_batch_exporter(otlp);
         "memory and OTLP/HTTP"
@@ -748,14 +752,29 @@ fn check_traces(memory: &InMemorySpanExporter) -> Traces {
     }
 }
 
-/// Runs the demo and returns what it showed.
+/// Runs the demo and returns what it showed; with `OTEL_EXPORTER_OTLP_ENDPOINT` set (and
+/// not empty), its spans also go there over OTLP/HTTP, as [`run_exporting`] says.
 ///
 /// # Errors
 ///
 /// When a node cannot start (no free port), or the pipelines cannot be built.
 pub fn run() -> Result<Report, Box<dyn std::error::Error>> {
+    let endpoint = std::env::var("OTEL_EXPORTER_OTLP_ENDPOINT")
+        .ok()
+        .filter(|endpoint| !endpoint.is_empty());
+    run_exporting(endpoint.as_deref())
+}
+
+/// Runs the demo and returns what it showed; with an `endpoint` (the base URL of an OTLP
+/// collector, as in `OTEL_EXPORTER_OTLP_ENDPOINT`: `http://localhost:4318`), its spans also
+/// go to `{endpoint}/v1/traces` over OTLP/HTTP, flushed before it returns.
+///
+/// # Errors
+///
+/// When a node cannot start (no free port), or the pipelines cannot be built.
+pub fn run_exporting(endpoint: Option<&str>) -> Result<Report, Box<dyn std::error::Error>> {
     let started = Instant::now();
-    let (provider, memory, export) = tracing_pipeline()?;
+    let (provider, memory, export) = tracing_pipeline(endpoint)?;
     // Our spans only: the client's (error-otel's layer) and the servers' (this module's),
     // not the transport's own (h2, hyper, tower), which would add thousands per run.
     let ours = tracing_subscriber::filter::Targets::new()
