@@ -82,6 +82,15 @@ async fn every_class_round_trips_as_problem_details_and_the_secret_never_leaves(
         assert_eq!(error.retry_after(), AnyClass::hint_of(class));
         assert_eq!(fields(&error), sent_fields());
         assert!(remote.rejections().is_empty(), "{:?}", remote.rejections());
+        // `detail`: the report, or the generic message for the classes that hide it.
+        let expected = match class {
+            Class::Internal => "internal error. node=`3`, key=`\"k1\"`".to_owned(),
+            Class::Fatal => "fatal error. node=`3`, key=`\"k1\"`".to_owned(),
+            Class::Data => "data error. node=`3`, key=`\"k1\"`".to_owned(),
+            _ => AnyClass::new(class).to_string(),
+        };
+        assert_eq!(remote.message(), expected);
+        assert_eq!(error.to_string(), expected);
     }
 
     // HTTP/1.1 puts headers and bodies on the socket as they are: the raw bytes.
