@@ -249,11 +249,11 @@ impl Entries {
     /// The entry whose encoding starts at `offset`: what the derive's `entry()` returns.
     #[doc(hidden)]
     #[must_use]
-    pub const fn __at(&self, offset: usize) -> Entry {
-        Entry {
+    pub const fn __at(&self, offset: usize) -> Option<Entry> {
+        Some(Entry {
             encoded: self.encoded,
             offset,
-        }
+        })
     }
 }
 

@@ -210,11 +210,15 @@ pub trait ClassifiedError: core::error::Error {
 /// Marks a [`ClassifiedError`] that converts into the boundary error
 /// [`error_core::Error`](crate::Error) with `From` (and so with `?`).
 ///
-/// `#[derive(ClassifiedError)]` implements it. A hand-written `ClassifiedError` that should
-/// convert implements it too, with an empty `impl error_core::Boundary for MyError {}`. The
-/// marker exists because `error_core::Error` is itself a `ClassifiedError`: a `From` impl
-/// for every `ClassifiedError` would overlap with `From<T> for T`.
+/// Every type with a [`Catalog`](crate::Catalog), so every derived type, has it through a
+/// blanket impl (one impl fewer per derived type for rustc to check). A hand-written
+/// `ClassifiedError` that should convert implements it, with an empty
+/// `impl error_core::Boundary for MyError {}`. The marker exists because
+/// `error_core::Error` is itself a `ClassifiedError`: a `From` impl for every
+/// `ClassifiedError` would overlap with `From<T> for T`.
 pub trait Boundary: ClassifiedError {}
+
+impl<T: crate::Catalog + ClassifiedError + ?Sized> Boundary for T {}
 
 /// The body of an impl that forwards every method to `**self`: one list of methods for
 /// every pointer type, so that a method added to the trait is forwarded everywhere.
