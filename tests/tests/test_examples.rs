@@ -156,42 +156,42 @@ const CHECKOUT: &str = r"saga:     reserve (release) > charge (refund) > ship
 payment:  RetryLayer::new() over a FaultLayer (off until order 2)
 
 1. every step succeeds
-   calls:    inventory.reserve order-1/1-reserve, payment.charge order-1/2-charge, shipping.ship order-1/3-ship
+   calls:    inventory.reserve order-1#1/1-reserve, payment.charge order-1#1/2-charge, shipping.ship order-1#1/3-ship
    result:   committed, charged 4200 cents
-   state:    reserved order-1/1-reserve; charged order-1/2-charge; shipped order-1/3-ship
+   state:    reserved order-1#1/1-reserve; charged order-1#1/2-charge; shipped order-1#1/3-ship
 
 2. payment fails transient: the fault layer fails every charge attempt
-   calls:    inventory.reserve order-2/1-reserve, payment.refund order-2/2-charge, inventory.release order-2/1-reserve
+   calls:    inventory.reserve order-2#1/1-reserve, payment.refund order-2#1/2-charge, inventory.release order-2#1/1-reserve
    result:   transient saga.compensated (compensated; the caller may run it again)
-   report:   saga step failed; completed steps compensated. saga=`checkout`, id=`order-2`, step=`charge`, compensated=`charge, reserve` (transient, saga.compensated)
+   report:   saga step failed; completed steps compensated. saga=`checkout`, id=`order-2`, attempt=`1`, step=`charge`, compensated=`charge, reserve` (transient, saga.compensated)
              caused by: injected fault. class=`transient` (transient, fault.transient)
    payment:  4 attempts failed by the fault layer (fault.transient), 0 reached the service
-   state:    reserved order-1/1-reserve; charged order-1/2-charge; shipped order-1/3-ship
-   again:    the fault is switched off; the caller runs order-2 again
-   calls:    inventory.reserve order-2/1-reserve, payment.charge order-2/2-charge, shipping.ship order-2/3-ship
+   state:    reserved order-1#1/1-reserve; charged order-1#1/2-charge; shipped order-1#1/3-ship
+   again:    the fault is switched off; the caller runs order-2 again, as attempt 2
+   calls:    inventory.reserve order-2#2/1-reserve, payment.charge order-2#2/2-charge, shipping.ship order-2#2/3-ship
    result:   committed, charged 4200 cents
-   state:    reserved order-1/1-reserve, order-2/1-reserve; charged order-1/2-charge, order-2/2-charge; shipped order-1/3-ship, order-2/3-ship
+   state:    reserved order-1#1/1-reserve, order-2#2/1-reserve; charged order-1#1/2-charge, order-2#2/2-charge; shipped order-1#1/3-ship, order-2#2/3-ship
 
 3. payment fails fatal
-   calls:    inventory.reserve order-3/1-reserve, payment.charge order-3/2-charge, payment.refund order-3/2-charge, inventory.release order-3/1-reserve
-   result:   fatal saga.compensated (compensated; not retried)
-   report:   saga step failed; completed steps compensated. saga=`checkout`, id=`order-3`, step=`charge`, compensated=`charge, reserve` (fatal, saga.compensated)
+   calls:    inventory.reserve order-3#1/1-reserve, payment.charge order-3#1/2-charge, payment.refund order-3#1/2-charge, inventory.release order-3#1/1-reserve
+   result:   internal saga.compensated (compensated; not retried)
+   report:   saga step failed; completed steps compensated. saga=`checkout`, id=`order-3`, attempt=`1`, step=`charge`, compensated=`charge, reserve` (internal, saga.compensated)
              caused by: card processor lost its ledger (fatal, payment.ledger)
-   state:    reserved order-1/1-reserve, order-2/1-reserve; charged order-1/2-charge, order-2/2-charge; shipped order-1/3-ship, order-2/3-ship
+   state:    reserved order-1#1/1-reserve, order-2#2/1-reserve; charged order-1#1/2-charge, order-2#2/2-charge; shipped order-1#1/3-ship, order-2#2/3-ship
 
 4. shipping refuses the address, and the refund service is down
-   calls:    inventory.reserve order-4/1-reserve, payment.charge order-4/2-charge, shipping.ship order-4/3-ship, payment.refund order-4/2-charge, payment.refund order-4/2-charge, payment.refund order-4/2-charge, inventory.release order-4/1-reserve
+   calls:    inventory.reserve order-4#1/1-reserve, payment.charge order-4#1/2-charge, shipping.ship order-4#1/3-ship, payment.refund order-4#1/2-charge, payment.refund order-4#1/2-charge, payment.refund order-4#1/2-charge, inventory.release order-4#1/1-reserve
    result:   data saga.inconsistent (inconsistent; repair the keys below)
-   repair:   order-4/2-charge (3 attempts, last: payment.refund_down)
-   report:   saga step failed; compensations failed, repair needed. saga=`checkout`, id=`order-4`, step=`ship`, compensated=`reserve`, failed=`charge: refund service unavailable (transient, payment.refund_down) after 3 attempts` (data, saga.inconsistent)
+   repair:   order-4#1/2-charge (3 attempts, last: payment.refund_down)
+   report:   saga step failed; compensations failed, repair needed. saga=`checkout`, id=`order-4`, attempt=`1`, step=`ship`, compensated=`reserve`, failed=`charge: refund service unavailable (transient, payment.refund_down) after 3 attempts` (data, saga.inconsistent)
              caused by: no such address (invalid, shipping.address)
    took:     300ms (the refund's backoff: 100ms, then 200ms)
-   state:    reserved order-1/1-reserve, order-2/1-reserve; charged order-1/2-charge, order-2/2-charge, order-4/2-charge; shipped order-1/3-ship, order-2/3-ship
+   state:    reserved order-1#1/1-reserve, order-2#2/1-reserve; charged order-1#1/2-charge, order-2#2/2-charge, order-4#1/2-charge; shipped order-1#1/3-ship, order-2#2/3-ship
 
 5. shipping hangs; the caller gives up after 1s
    caller:   timed out; the saga future is dropped
-   calls:    inventory.reserve order-5/1-reserve, payment.charge order-5/2-charge, shipping.ship order-5/3-ship, payment.refund order-5/2-charge, inventory.release order-5/1-reserve
-   state:    reserved order-1/1-reserve, order-2/1-reserve; charged order-1/2-charge, order-2/2-charge, order-4/2-charge; shipped order-1/3-ship, order-2/3-ship
+   calls:    inventory.reserve order-5#1/1-reserve, payment.charge order-5#1/2-charge, shipping.ship order-5#1/3-ship, payment.refund order-5#1/2-charge, inventory.release order-5#1/1-reserve
+   state:    reserved order-1#1/1-reserve, order-2#2/1-reserve; charged order-1#1/2-charge, order-2#2/2-charge, order-4#1/2-charge; shipped order-1#1/3-ship, order-2#2/3-ship
 ";
 
 mod checkout {
