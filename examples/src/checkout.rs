@@ -85,8 +85,7 @@ impl Shop {
             let seen = self
                 .calls
                 .lock()
-                .map(|calls| calls.iter().any(|c| c == call))
-                .unwrap_or(true);
+                .map_or(true, |calls| calls.iter().any(|c| c == call));
             if seen {
                 return;
             }
@@ -107,8 +106,7 @@ impl Shop {
         let undone = self
             .tombstones
             .lock()
-            .map(|tombstones| tombstones.contains(&key.to_string()))
-            .unwrap_or(false);
+            .is_ok_and(|tombstones| tombstones.contains(&key.to_string()));
         if undone {
             return Err(Error::invalid("key was compensated").with_code("shop.tombstone"));
         }
