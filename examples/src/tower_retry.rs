@@ -39,7 +39,9 @@
 //! 4. A burst of five times the leader's capacity. Without a hint, `busy` is never retried:
 //!    the leader receives exactly one request per read. With a hint, the rejected reads come
 //!    back after it (spread over a fifth of it more), each retry charged to the budget as
-//!    it is sent and paid back when it succeeds; the reads that fail use up their tries.
+//!    it is sent and never paid back (a served retry is load the leader took): the budget
+//!    pays for 72 retries of the 160 rejected reads (its 20 tokens, half a token per
+//!    success, the minimum rate), and the reads it cannot pay for end at once.
 //!
 //! # The breaker's settings
 //!

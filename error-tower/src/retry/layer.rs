@@ -70,6 +70,52 @@ impl<RD, ID, CR, OR, OG, DE> RetryLayer<RD, ID, CR, OR, OG, DE> {
         self
     }
 
+    /// The longest server hint a retry waits for (default 30 s). A failure whose hint is
+    /// longer ends the call at once, with its error unchanged, and
+    /// [`OnGiveUp`](super::OnGiveUp) hears
+    /// [`GiveUpReason::HintTooLong`](super::GiveUpReason::HintTooLong).
+    ///
+    /// A hint comes from the server (`Retry-After`, `grpc-retry-pushback-ms`, a decoded
+    /// `retry_after`), and the server may be wrong, misconfigured or hostile: without a
+    /// bound, `Retry-After: 86400` would hold the call, and its caller, for a day (and a
+    /// fifth of it more, the jitter). A caller that would wait that long can say so here;
+    /// one with a [`deadline`](Self::deadline) gives up on a hint that runs past it anyway.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use error_core::Error;
+    /// use error_tower::retry::{GiveUpEvent, GiveUpReason, RetryLayer};
+    /// use tower::{Service, ServiceExt};
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let throttled = tower::service_fn(|_: ()| async {
+    ///     Err::<(), _>(Error::busy("come back tomorrow").with_retry_after(Duration::from_secs(86_400)))
+    /// });
+    /// let reasons = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    /// let layer = RetryLayer::new()
+    ///     .assume_idempotent()
+    ///     .max_hint(Duration::from_secs(30))
+    ///     .on_give_up({
+    ///         let reasons = reasons.clone();
+    ///         move |event: &GiveUpEvent| reasons.lock().unwrap().push((event.reason, event.delay))
+    ///     });
+    /// let mut service = tower::Layer::layer(&layer, throttled);
+    /// let started = tokio::time::Instant::now();
+    /// assert!(service.ready().await.unwrap().call(()).await.is_err());
+    /// assert_eq!(started.elapsed(), Duration::ZERO);
+    /// assert_eq!(
+    ///     *reasons.lock().unwrap(),
+    ///     [(GiveUpReason::HintTooLong, Some(Duration::from_secs(86_400)))]
+    /// );
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn max_hint(mut self, max_hint: Duration) -> Self {
+        self.config.max_hint = max_hint;
+        self
+    }
+
     /// The window after a server's hint over which the retries it delays are spread, in
     /// percent of the hint (default 20): a retry waits the hint, then a uniform draw of up
     /// to a fifth of it, never less than the hint. 0 retries exactly at the hint.
