@@ -333,7 +333,8 @@ impl<RD, ID, CR, OR, OG, DE> RetryLayer<RD, ID, CR, OR, OG, DE> {
         }
     }
 
-    /// The hook called before each retry.
+    /// The hook called before each retry, in place of any set before (to add one, see
+    /// [`and_on_retry`](Self::and_on_retry)).
     #[must_use]
     pub fn on_retry<O>(self, on_retry: O) -> RetryLayer<RD, ID, CR, O, OG, DE> {
         RetryLayer {
@@ -347,7 +348,8 @@ impl<RD, ID, CR, OR, OG, DE> RetryLayer<RD, ID, CR, OR, OG, DE> {
         }
     }
 
-    /// The hook called when a failed call is not retried.
+    /// The hook called when a failed call is not retried, in place of any set before (to
+    /// add one, see [`and_on_give_up`](Self::and_on_give_up)).
     #[must_use]
     pub fn on_give_up<G>(self, on_give_up: G) -> RetryLayer<RD, ID, CR, OR, G, DE> {
         RetryLayer {
@@ -357,6 +359,69 @@ impl<RD, ID, CR, OR, OG, DE> RetryLayer<RD, ID, CR, OR, OG, DE> {
             classify: self.classify,
             on_retry: self.on_retry,
             on_give_up,
+            deadline_error: self.deadline_error,
+        }
+    }
+
+    /// Adds `hook` to the hooks called before each retry: the hook set so far is called
+    /// first, then `hook` (a pair of hooks is a hook). Where [`on_retry`](Self::on_retry)
+    /// replaces, this composes: error-otel's `OtelLayer::around_retry` adds its recording
+    /// hooks so, and keeps error-tower's `Metrics` set before it.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicU32, Ordering};
+    /// use std::sync::Arc;
+    /// use error_tower::retry::{RetryEvent, RetryLayer};
+    /// use tower::{Service, ServiceExt};
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let (first, second) = (Arc::new(AtomicU32::new(0)), Arc::new(AtomicU32::new(0)));
+    /// let layer = RetryLayer::new()
+    ///     .assume_idempotent()
+    ///     .on_retry({
+    ///         let first = first.clone();
+    ///         move |_: &RetryEvent| { first.fetch_add(1, Ordering::Relaxed); }
+    ///     })
+    ///     .and_on_retry({
+    ///         let second = second.clone();
+    ///         move |_: &RetryEvent| { second.fetch_add(1, Ordering::Relaxed); }
+    ///     });
+    /// let calls = Arc::new(AtomicU32::new(0));
+    /// let backend = tower::service_fn(move |_: ()| {
+    ///     let call = calls.fetch_add(1, Ordering::Relaxed);
+    ///     async move { if call == 0 { Err(error_core::Error::transient("reset")) } else { Ok(()) } }
+    /// });
+    /// let mut service = tower::Layer::layer(&layer, backend);
+    /// service.ready().await.unwrap().call(()).await.unwrap();
+    /// assert_eq!((first.load(Ordering::Relaxed), second.load(Ordering::Relaxed)), (1, 1));
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn and_on_retry<O>(self, hook: O) -> RetryLayer<RD, ID, CR, (OR, O), OG, DE> {
+        RetryLayer {
+            config: self.config,
+            redirect: self.redirect,
+            idempotent: self.idempotent,
+            classify: self.classify,
+            on_retry: (self.on_retry, hook),
+            on_give_up: self.on_give_up,
+            deadline_error: self.deadline_error,
+        }
+    }
+
+    /// Adds `hook` to the hooks called when a failed call is not retried: the hook set so
+    /// far is called first, then `hook`. Where [`on_give_up`](Self::on_give_up) replaces,
+    /// this composes (see [`and_on_retry`](Self::and_on_retry)).
+    #[must_use]
+    pub fn and_on_give_up<G>(self, hook: G) -> RetryLayer<RD, ID, CR, OR, (OG, G), DE> {
+        RetryLayer {
+            config: self.config,
+            redirect: self.redirect,
+            idempotent: self.idempotent,
+            classify: self.classify,
+            on_retry: self.on_retry,
+            on_give_up: (self.on_give_up, hook),
             deadline_error: self.deadline_error,
         }
     }

@@ -90,7 +90,8 @@ pub struct GiveUpEvent {
 }
 
 /// Called when a failed call is not retried, for metrics and tracing. `()` does nothing; a
-/// closure `Fn(&GiveUpEvent)` is an `OnGiveUp`.
+/// closure `Fn(&GiveUpEvent)` is an `OnGiveUp`; a pair `(A, B)` of hooks calls `A`, then
+/// `B` ([`RetryLayer::and_on_give_up`](super::RetryLayer::and_on_give_up) adds one).
 pub trait OnGiveUp {
     /// The call ends with a failure, for `event.reason`.
     fn on_give_up(&self, event: &GiveUpEvent);
@@ -104,5 +105,13 @@ impl OnGiveUp for () {
 impl<F: Fn(&GiveUpEvent)> OnGiveUp for F {
     fn on_give_up(&self, event: &GiveUpEvent) {
         self(event);
+    }
+}
+
+impl<A: OnGiveUp, B: OnGiveUp> OnGiveUp for (A, B) {
+    #[inline]
+    fn on_give_up(&self, event: &GiveUpEvent) {
+        self.0.on_give_up(event);
+        self.1.on_give_up(event);
     }
 }

@@ -820,3 +820,37 @@ async fn retries_wait_for_poll_ready() {
     send.send_response(11);
     assert_eq!(response.await.unwrap().unwrap(), 11);
 }
+
+#[tokio::test(start_paused = true)]
+async fn hooks_compose_in_pairs_each_called_in_order() {
+    // A hook set with `on_retry`, one added with `and_on_retry`, and a pair given at once:
+    // each hears every event, in the order they were given.
+    let heard = Arc::new(Mutex::new(Vec::new()));
+    let hook = |name: &'static str| {
+        let heard = Arc::clone(&heard);
+        move |event: &RetryEvent| heard.lock().unwrap().push((name, event.attempt))
+    };
+    let give_up = |name: &'static str| {
+        let heard = Arc::clone(&heard);
+        move |event: &GiveUpEvent| heard.lock().unwrap().push((name, event.attempts))
+    };
+    let backend = Script::new([Err(BackendError::Reset), Err(BackendError::Invalid)]);
+    let layer = RetryLayer::new()
+        .seed(1)
+        .on_retry(hook("first"))
+        .and_on_retry((hook("second"), hook("third")))
+        .on_give_up(give_up("give_up"))
+        .and_on_give_up(give_up("give_up again"));
+    let mut service = tower::Layer::layer(&layer, backend.clone());
+    assert_eq!(call(&mut service, read()).await, Err(BackendError::Invalid));
+    assert_eq!(
+        *heard.lock().unwrap(),
+        [
+            ("first", 1),
+            ("second", 1),
+            ("third", 1),
+            ("give_up", 2),
+            ("give_up again", 2)
+        ]
+    );
+}
