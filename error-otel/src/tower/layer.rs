@@ -109,27 +109,37 @@ impl OtelLayer {
         RecordRetries::new(self.shared.metrics.clone())
     }
 
-    /// This layer around `retry`, with `retry`'s hooks set to this layer's
-    /// [`retry_hooks`](Self::retry_hooks): one layer, in the order the conventions want
-    /// (this layer's span covers the logical call, every attempt included), with the
-    /// retries recorded on that span. Hooks `retry` already had are replaced.
+    /// This layer around `retry`, with this layer's [`retry_hooks`](Self::retry_hooks)
+    /// added to `retry`'s hooks: one layer, in the order the conventions want (this
+    /// layer's span covers the logical call, every attempt included), with the retries
+    /// recorded on that span.
+    ///
+    /// Whatever `retry` was built with stays: its deadline (with its way of ending an
+    /// attempt), redirect hook, idempotency rule and response classifier, and the hooks it
+    /// already had, which are called first ([`and_on_retry`](RetryLayer::and_on_retry)
+    /// and [`and_on_give_up`](RetryLayer::and_on_give_up)): error-tower's `Metrics` set on
+    /// the retry layer keeps counting.
     ///
     /// ```
+    /// use std::time::Duration;
     /// use error_otel::{Operation, OtelLayer};
     /// use error_tower::retry::RetryLayer;
     /// use tower::ServiceBuilder;
     ///
+    /// let retry = RetryLayer::new().assume_idempotent().deadline(Duration::from_secs(1));
     /// let stack = ServiceBuilder::new()
-    ///     .layer(OtelLayer::new(Operation::RPC_CLIENT).around_retry(RetryLayer::new()));
+    ///     .layer(OtelLayer::new(Operation::RPC_CLIENT).around_retry(retry));
     /// # drop(stack);
     /// ```
     #[must_use]
-    pub fn around_retry<RD, ID, CR, OR, OG>(
+    #[allow(clippy::type_complexity)]
+    pub fn around_retry<RD, ID, CR, OR, OG, DE>(
         self,
-        retry: RetryLayer<RD, ID, CR, OR, OG>,
-    ) -> Stack<RetryLayer<RD, ID, CR, RecordRetries, RecordRetries>, OtelLayer> {
+        retry: RetryLayer<RD, ID, CR, OR, OG, DE>,
+    ) -> Stack<RetryLayer<RD, ID, CR, (OR, RecordRetries), (OG, RecordRetries), DE>, OtelLayer>
+    {
         let hooks = self.retry_hooks();
-        let retry = retry.on_retry(hooks.clone()).on_give_up(hooks);
+        let retry = retry.and_on_retry(hooks.clone()).and_on_give_up(hooks);
         Stack::new(retry, self)
     }
 }
