@@ -1,7 +1,6 @@
 //! `FaultLayer`: exact injected counts from a seeded run, the switch mid-run, lost responses
 //! against the default retry layer, latency, and the marks on injected errors. Paused
 //! clock, seeded draws.
-#![cfg(feature = "fault")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::collections::HashMap;

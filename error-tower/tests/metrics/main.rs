@@ -6,7 +6,6 @@
 //! Python: `ERROR_TOWER_PYTHON` when set (`.ci/run` sets it to its virtual environment);
 //! otherwise a virtual environment made here, under Cargo's target directory, with
 //! `pip install prometheus_client` (which needs the Python Package Index once).
-#![cfg(feature = "metrics")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::collections::{BTreeSet, VecDeque};

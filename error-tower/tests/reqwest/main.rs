@@ -4,7 +4,6 @@
 //! dead backend and under 30% transient failures, in one scenario run. Paused clock: the
 //! backoffs and hints take no real time; the sockets are real. The faulty server is a
 //! `FaultLayer`, so the file needs the `fault` feature too.
-#![cfg(all(feature = "reqwest", feature = "fault"))]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

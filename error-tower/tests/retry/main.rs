@@ -1,6 +1,5 @@
 //! Retry: each class retried or not as the policy says, with exact backend call counts,
 //! on tokio's paused clock and with seeded jitter.
-#![cfg(feature = "retry")]
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 

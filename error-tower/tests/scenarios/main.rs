@@ -1,6 +1,5 @@
 //! Scenarios: the default retry configuration, the same in every scenario, under faults
 //! that defeat attempt-count and budget-only policies. Paused clock, seeded randomness.
-#![cfg(feature = "retry")]
 // Test code: a failed unwrap is a failed test; the figures are ratios of counts.
 #![allow(
     clippy::unwrap_used,

@@ -1,6 +1,5 @@
 //! Timeout: each attempt bounded, to the millisecond, and by the time left before the
 //! retry layer's deadline.
-#![cfg(all(feature = "timeout", feature = "retry"))]
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
