@@ -157,6 +157,44 @@ pub trait ClassifiedError: core::error::Error {
     /// own, `"error_core::error::Error"`; a `std::io::Error` gives the classified error it
     /// wraps, else `"std::io::error::Error"`.
     ///
+    /// Both defaults name the module where the type is *defined*, which may be private: a
+    /// type defined in a private `my_crate::error` module and re-exported at the crate root
+    /// is `"my_crate::error::MyError"`, a path its users cannot write or search the docs
+    /// for. Either make the defining module public, or override `type_name` with the path
+    /// users name the type by, as a literal: a hand-written impl should do so in any case,
+    /// since `core::any::type_name`'s text may change with the compiler.
+    ///
+    /// ```
+    /// use error_core::ClassifiedError;
+    ///
+    /// mod error {
+    ///     #[derive(Debug)]
+    ///     pub struct Closed;
+    ///
+    ///     impl core::fmt::Display for Closed {
+    ///         fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+    ///             f.write_str("store is closed")
+    ///         }
+    ///     }
+    ///
+    ///     impl core::error::Error for Closed {}
+    ///
+    ///     impl error_core::ClassifiedError for Closed {
+    ///         fn class(&self) -> error_core::Class {
+    ///             error_core::Class::Closed
+    ///         }
+    ///
+    ///         // The path users write: the module is private, the type re-exported below.
+    ///         fn type_name(&self) -> &'static str {
+    ///             "my_store::Closed"
+    ///         }
+    ///     }
+    /// }
+    /// pub use error::Closed;
+    ///
+    /// assert_eq!(Closed.type_name(), "my_store::Closed");
+    /// ```
+    ///
     /// ```
     /// use error_core::ClassifiedError;
     ///

@@ -416,3 +416,15 @@ fn a_configuration_that_does_not_fit_is_refused() {
         "injected error code must start with `fault.`. code=`db.busy`"
     );
 }
+
+#[test]
+fn the_fault_errors_name_paths_that_exist() {
+    // `exception.type` in error-otel: a path a user can write, so that the name in a
+    // trace finds the type. (The module was private: `error_tower::fault::error` named
+    // nothing.)
+    use error_tower::fault::error::{FaultError as Defined, Injected as InjectedDefined};
+    let injected: InjectedDefined = Injected::new(Class::Busy);
+    assert_eq!(injected.type_name(), "error_tower::fault::error::Injected");
+    let refused: Defined = FaultError::ZeroWindow;
+    assert_eq!(refused.type_name(), "error_tower::fault::error::FaultError");
+}
