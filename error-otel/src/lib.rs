@@ -33,7 +33,7 @@
 //! The simple paths are right by construction: [`record`] follows
 //! `OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN` with the logger provider given to
 //! [`set_logger_provider`]; nothing it emits can come back as a duplicate span event; a
-//! [`Recorder`] opens its spans with [`span!`] so that the span kind is given once;
+//! [`Recorder`] opens its spans with [`operation_span!`] so that the span kind is given once;
 //! [`Operation::client`] and its siblings name an operation once; and
 //! [`OtelLayer::around_retry`] wires a retry layer's hooks in one call.
 //!
@@ -124,11 +124,15 @@ pub use tower::{AttemptLayer, Otel, OtelLayer, RecordRetries, SpanMode, future};
 ///
 /// static PUT: LazyLock<Recorder> = LazyLock::new(|| Recorder::new(Operation::RPC_SERVER));
 ///
-/// let span = error_otel::span!(PUT, rpc.method = "Put");
+/// let span = error_otel::operation_span!(PUT, rpc.method = "Put");
 /// assert_eq!(PUT.record(&span, &Error::invalid("key is empty")), Outcome::ClientFault);
 /// ```
+///
+/// It is `operation_span!`, not `span!`: `tracing::span!` takes a level and a name, and a
+/// macro of the same name with another syntax would read as tracing's and fail to compile
+/// (or, imported with a glob, shadow it).
 #[macro_export]
-macro_rules! span {
+macro_rules! operation_span {
     ($recorder:expr $(,)?) => {{
         let operation: &$crate::Operation = $recorder.operation();
         $crate::__private::tracing::info_span!(

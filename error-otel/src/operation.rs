@@ -9,7 +9,7 @@
 //! and the names the conventions give its exception event and duration metric.
 //!
 //! The span kind is given once, in the operation: [`OtelLayer`](crate::OtelLayer) opens
-//! its spans from it, and [`span!`](crate::span!) opens a span from a
+//! its spans from it, and [`operation_span!`](crate::operation_span!) opens a span from a
 //! [`Recorder`](crate::Recorder)'s operation, so the kind the span is exported with and
 //! the kind the recorder judges by cannot disagree.
 
@@ -32,7 +32,7 @@ pub enum Kind {
 
 impl Kind {
     /// The value tracing-opentelemetry reads from a span's `otel.kind` field. You rarely
-    /// write it: [`span!`](crate::span!) and [`OtelLayer`](crate::OtelLayer) set
+    /// write it: [`operation_span!`](crate::operation_span!) and [`OtelLayer`](crate::OtelLayer) set
     /// `otel.kind` from the operation.
     #[must_use]
     pub const fn as_str(self) -> &'static str {

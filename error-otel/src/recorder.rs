@@ -48,7 +48,7 @@ use crate::target::Target;
 /// use error_otel::{Operation, Outcome, Recorder};
 ///
 /// let recorder = Recorder::new(Operation::RPC_CLIENT);
-/// let span = error_otel::span!(recorder);
+/// let span = error_otel::operation_span!(recorder);
 /// let outcome = recorder.record(&span, &Error::transient("node 2 is down"));
 /// assert_eq!(outcome, Outcome::Failure);
 /// ```
@@ -318,7 +318,7 @@ impl Recorder {
 /// emits no `tracing` event (so no duplicate span event, whatever the subscriber).
 ///
 /// For a client or server span, record with a [`Recorder`] of its operation, and open the
-/// span with [`span!`](crate::span!) so that the span's kind is the recorder's.
+/// span with [`operation_span!`](crate::operation_span!) so that the span's kind is the recorder's.
 ///
 /// ```
 /// use error_core::Error;

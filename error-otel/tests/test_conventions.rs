@@ -344,12 +344,12 @@ fn span_takes_the_kind_and_name_from_the_recorder() {
     let telemetry = Telemetry::new();
     let server = spans_only(Operation::RPC_SERVER);
     {
-        let span = error_otel::span!(server, rpc.method = "CreateReplica");
+        let span = error_otel::operation_span!(server, rpc.method = "CreateReplica");
         server.record(&span, &RpcError::EmptyKey);
     }
     let internal = spans_only(Operation::internal("compaction"));
     {
-        let span = error_otel::span!(internal);
+        let span = error_otel::operation_span!(internal);
         internal.record(&span, &RpcError::PoolOffline { pool: 2 });
     }
 
