@@ -12,7 +12,7 @@
 //! | what it says | the span status's description, `exception.message` | the top-level `Display` |
 //! | what caused it | `exception.stacktrace` | the chain's report, then a backtrace or span trace |
 //! | what to do | `classified.class`, `classified.retriable`, `classified.retry_after` | the class and hint |
-//! | how often | `{operation}.duration` with `error.type` on failures | [`Metrics`] |
+//! | how often | `{operation}.duration` with `error.type` on failures | [`OtelMetrics`] |
 //! | was it retried | `classified.retry` span events, the `classified.retries` counter | [`RecordRetries`] |
 //!
 //! ```
@@ -102,7 +102,7 @@ mod tower;
 pub use deviation::Deviation;
 pub use exception::ExceptionSignal;
 pub use filter::skip_own_events;
-pub use metrics::Metrics;
+pub use metrics::OtelMetrics;
 pub use operation::{Domain, Kind, Operation, Outcome};
 pub use recorder::{Recorder, record, set_logger_provider};
 pub use target::Target;

@@ -8,7 +8,7 @@
 mod support;
 
 use error_core::ClassifiedError;
-use error_otel::{Deviation, ExceptionSignal, Metrics, Operation, OtelLayer, Recorder};
+use error_otel::{Deviation, ExceptionSignal, OtelMetrics, Operation, OtelLayer, Recorder};
 use opentelemetry::Value;
 use opentelemetry::logs::Severity;
 use opentelemetry::metrics::MeterProvider as _;
@@ -40,7 +40,7 @@ async fn call(telemetry: &Telemetry, recorder: Recorder, error: RpcError) {
     let meter = telemetry.meter_provider.meter("test");
     let otel = OtelLayer::new(operation)
         .recorder(recorder)
-        .metrics(Metrics::new(&meter, &operation));
+        .metrics(OtelMetrics::new(&meter, &operation));
     let mut error = Some(error);
     let service = ServiceBuilder::new()
         .layer(otel)

@@ -8,7 +8,7 @@ mod support;
 use std::time::Duration;
 
 use error_core::ClassifiedError;
-use error_otel::{AttemptLayer, ExceptionSignal, Metrics, Operation, OtelLayer, Recorder};
+use error_otel::{AttemptLayer, ExceptionSignal, OtelMetrics, Operation, OtelLayer, Recorder};
 use error_tower::budget::Budget;
 use error_tower::retry::RetryLayer;
 use opentelemetry::Value;
@@ -18,9 +18,9 @@ use support::backend::Backend;
 use support::{HistogramPoint, Telemetry, attributes, counter, expect, histogram};
 use tower::{Service, ServiceBuilder, ServiceExt as _};
 
-fn layer(telemetry: &Telemetry) -> (OtelLayer, Metrics) {
+fn layer(telemetry: &Telemetry) -> (OtelLayer, OtelMetrics) {
     let meter = telemetry.meter_provider.meter("test");
-    let metrics = Metrics::new(&meter, &Operation::RPC_CLIENT);
+    let metrics = OtelMetrics::new(&meter, &Operation::RPC_CLIENT);
     let recorder =
         Recorder::new(Operation::RPC_CLIENT).exception_signal(ExceptionSignal::SpanEvent);
     let layer = OtelLayer::new(Operation::RPC_CLIENT)

@@ -12,7 +12,7 @@ use tower_service::Service;
 use super::attempt::{self, Attempts};
 use super::future::ResponseFuture;
 use super::retries::RecordRetries;
-use crate::{Metrics, Operation, Recorder};
+use crate::{OtelMetrics, Operation, Recorder};
 
 /// Which span a call is recorded on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -30,7 +30,7 @@ pub enum SpanMode {
 #[derive(Clone, Debug)]
 pub(super) struct Shared {
     pub(super) recorder: Recorder,
-    pub(super) metrics: Option<Metrics>,
+    pub(super) metrics: Option<OtelMetrics>,
     pub(super) mode: SpanMode,
     /// Whether this layer opens one span per physical attempt ([`AttemptLayer`]).
     pub(super) per_attempt: bool,
@@ -84,7 +84,7 @@ impl OtelLayer {
 
     /// Records every call's duration, and the retries of [`retry_hooks`](Self::retry_hooks).
     #[must_use]
-    pub fn metrics(self, metrics: Metrics) -> OtelLayer {
+    pub fn metrics(self, metrics: OtelMetrics) -> OtelLayer {
         self.edit(|shared| shared.metrics = Some(metrics))
     }
 

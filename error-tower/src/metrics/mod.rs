@@ -3,7 +3,8 @@
 //! transitions and state, and call and attempt durations.
 //!
 //! Many Rust services export metrics with the `metrics` crate and an exporter such as
-//! `metrics-exporter-prometheus`, not with OpenTelemetry (for that, see `error-otel`). This
+//! `metrics-exporter-prometheus`, not with OpenTelemetry (for that, see `error-otel`, whose
+//! instruments are `error_otel::OtelMetrics`, named apart from this [`Metrics`]). This
 //! module records through the facade, so whichever recorder the application installed
 //! gets them:
 //!
