@@ -222,6 +222,41 @@ fn a_scripted_run_renders_exactly_and_the_python_parser_reads_every_family() {
     assert_eq!(families.len(), 7);
 }
 
+#[test]
+fn describe_reaches_the_recorder_in_use_and_only_it() {
+    // `Metrics::describe` sends the descriptions to the recorder the facade finds at the
+    // call. One counted before the recorder is in use renders without its `# HELP`; the
+    // same counted after `describe` under it renders with it.
+    let render = |describe_under_the_recorder: bool| {
+        let recorder = PrometheusBuilder::new().build_recorder();
+        let handle = recorder.handle();
+        if !describe_under_the_recorder {
+            Metrics::describe();
+        }
+        metrics::with_local_recorder(&recorder, || {
+            if describe_under_the_recorder {
+                Metrics::describe();
+            }
+            Metrics::new("inventory")
+                .record_error(&Error::data("checksum mismatch").with_code("store.checksum"));
+        });
+        handle.render()
+    };
+    let counted = r#"classified_errors_total{service="inventory",class="data",code="store.checksum"} 1"#;
+    assert_eq!(
+        sorted_lines(&render(false)),
+        ["# TYPE classified_errors_total counter", counted]
+    );
+    assert_eq!(
+        sorted_lines(&render(true)),
+        [
+            "# HELP classified_errors_total Failed calls, by class and code.",
+            "# TYPE classified_errors_total counter",
+            counted
+        ]
+    );
+}
+
 /// What `tests/metrics/parse.py` prints for it: the official parser's families (without
 /// a counter's `_total`, as the `OpenMetrics` model names them) and samples, sorted.
 const PARSED: &str = r#"family classified_attempt_duration_seconds histogram
