@@ -282,6 +282,16 @@ impl ClassifiedError for SagaError {
         }
     }
 
+    /// As [`status`](ClassifiedError::status): the step's stated status when consistent
+    /// (none if its error states none), `internal` when not.
+    fn stated_status(&self) -> Option<Status> {
+        if self.is_consistent() {
+            self.cause.stated_status()
+        } else {
+            Some(Status::Internal)
+        }
+    }
+
     fn visit_fields(&self, visitor: &mut dyn Visit) {
         visitor.visit("saga", Value::Display(&self.saga));
         visitor.visit("id", Value::Display(&self.id));

@@ -68,6 +68,8 @@ async fn a_step_that_fails_with_each_class_makes_the_saga_that_class_once_compen
         assert_eq!(err.class(), saga_class, "{class}");
         assert_eq!(err.code(), "saga.compensated");
         assert_eq!(err.status(), Status::from_class(class));
+        // The step's error states no status (an ad-hoc one), so neither does the saga's.
+        assert_eq!(err.stated_status(), None);
         assert!(err.is_consistent());
         assert_eq!(err.step().to_string(), "order-2#1/2-charge");
         assert_eq!(err.cause().code(), "payment.failed");
@@ -112,6 +114,7 @@ async fn a_step_that_fails_fatal_or_redirect_makes_an_internal_or_transient_saga
     let mut saga = Saga::new("checkout", "order-16");
     let moved = Error::redirect("not the leader; try node 3")
         .with_code("payment.not_leader")
+        .with_status(Status::Unavailable)
         .with_retry_after(Duration::from_millis(50));
     let err = checkout(&mut saga, &log, Err(moved), vec![], Ok(()))
         .await
@@ -126,6 +129,8 @@ async fn a_step_that_fails_fatal_or_redirect_makes_an_internal_or_transient_saga
         )
     );
     assert_eq!(err.cause().class(), Class::Redirect);
+    // The status the step's answer stated is the saga's.
+    assert_eq!(err.stated_status(), Some(Status::Unavailable));
 }
 
 #[tokio::test(start_paused = true)]
@@ -154,7 +159,10 @@ async fn a_failed_compensation_makes_the_saga_data_with_the_repair_list() {
     );
     assert_eq!(err.class(), Class::Data);
     assert_eq!(err.code(), "saga.inconsistent");
-    assert_eq!(err.status(), Status::Internal);
+    assert_eq!(
+        (err.status(), err.stated_status()),
+        (Status::Internal, Some(Status::Internal))
+    );
     assert_eq!(err.retry_after(), None);
     assert!(!err.is_consistent());
     let compensated: Vec<String> = err.compensated().iter().map(ToString::to_string).collect();
