@@ -42,8 +42,11 @@
 //! `error.type` is set only when the operation failed, and is always one of a closed,
 //! documented set, never a message:
 //! - on an RPC operation, the gRPC status code string (`"UNAVAILABLE"`,
-//!   `"ALREADY_EXISTS"`, …), as the RPC conventions ask when a status code was returned;
-//! - on any other operation, the codes of your derived errors: `"Enum::Variant"` for an
+//!   `"ALREADY_EXISTS"`, …), as the RPC conventions ask when a status code was returned:
+//!   always on a server, and on a client when the error states one
+//!   ([`Operation::response_status`]);
+//! - on any other operation, and on an RPC client whose error states no status (it was
+//!   made in the client: no status was returned), the codes of your derived errors: `"Enum::Variant"` for an
 //!   enum's variant, `"Struct"` for a struct, or the `code = "..."` you gave; for an ad-hoc
 //!   `error_core::Error`, its class's name (`"transient"`, `"busy"`, …) or the code set
 //!   with `with_code`; for a `std::io::Error`, the code `error_core::io_class` gives its
@@ -60,7 +63,15 @@
 //!
 //! - The RPC status attribute is `rpc.response.status_code` (v1.44.0's name), in
 //!   [`semconv::RPC_STATUS_CODE`] and nowhere else. `error.type` holds the same string
-//!   on RPC failures.
+//!   on RPC failures that have one.
+//! - A client's span reports a response status (`rpc.response.status_code`,
+//!   `http.response.status_code`) only when its error states one
+//!   ([`ClassifiedError::stated_status`](error_core::ClassifiedError::stated_status)): one
+//!   made from the peer's answer, or by a layer that generates it, as a gRPC client does for
+//!   its deadline. Every classified error has a `status()`, but for an error made in the
+//!   client with none of its own it is the class's guess at what a server would send;
+//!   recorded, it would be a status nobody returned. A server's span reports its error's
+//!   `status()`, which is what it returns. See [`Operation::response_status`].
 //! - `error.type` is the code for HTTP, which the conventions allow as a "component
 //!   identifier"; `http.response.status_code` holds the number.
 //! - Our own attributes are under `classified.`; durations in them are seconds, as

@@ -14,11 +14,13 @@ use opentelemetry::trace::Status;
 use opentelemetry_sdk::trace::SpanData;
 use support::{Telemetry, log_attributes};
 
+/// A node's answer, with the status it returned (a client span reports only a status its
+/// error states).
 #[derive(Debug, ClassifiedError)]
 #[non_exhaustive]
 pub enum LoadError {
     #[error("node is down, node={node}")]
-    #[class(transient)]
+    #[class(transient, status = unavailable)]
     NodeDown { node: u64 },
 }
 
