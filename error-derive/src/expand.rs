@@ -599,6 +599,7 @@ fn error_impl(input: &Input, bounds: &mut Bounds) -> TokenStream {
             arms.push(quote!(_ => ::core::option::Option::None,));
         }
         quote! {
+            #[inline]
             fn source(&self) -> ::core::option::Option<&(dyn ::core::error::Error + 'static)> {
                 #[allow(unused_imports)]
                 use ::error_core::__private::AsDynError as _;
@@ -696,7 +697,7 @@ fn method(
     }
     let body = match_self(&arms);
     let imports = probes.then(probe_imports);
-    Some(quote!(#signature { #imports #body }))
+    Some(quote!(#[inline] #signature { #imports #body }))
 }
 
 fn class_ident(index: usize) -> Ident {
@@ -918,6 +919,7 @@ fn classified_impl(input: &Input, bounds: &mut Bounds, records: &[String]) -> To
         .collect();
     let entry_fn = if input.cases.is_empty() {
         quote! {
+            #[inline]
             fn entry(&self) -> ::core::option::Option<::error_core::Entry> {
                 match *self {}
             }
@@ -933,6 +935,7 @@ fn classified_impl(input: &Input, bounds: &mut Bounds, records: &[String]) -> To
             quote!(0)
         };
         quote! {
+            #[inline]
             fn entry(&self) -> ::core::option::Option<::error_core::Entry> {
                 ::core::option::Option::Some(
                     <Self as ::error_core::Catalog>::ENTRIES.__at(#offset),
