@@ -208,7 +208,10 @@ impl Recorder {
         }
         Some(match error {
             None => semconv::OTHER,
-            Some(error) => match (self.operation.domain(), self.operation.response_status(error)) {
+            Some(error) => match (
+                self.operation.domain(),
+                self.operation.response_status(error),
+            ) {
                 (Domain::Rpc, Some(status)) if !self.deviations.code_as_error_type => {
                     status.grpc_name()
                 }

@@ -8,7 +8,7 @@
 mod support;
 
 use error_core::ClassifiedError;
-use error_otel::{Deviation, ExceptionSignal, OtelMetrics, Operation, OtelLayer, Recorder};
+use error_otel::{Deviation, ExceptionSignal, Operation, OtelLayer, OtelMetrics, Recorder};
 use opentelemetry::Value;
 use opentelemetry::logs::Severity;
 use opentelemetry::metrics::MeterProvider as _;
@@ -245,7 +245,12 @@ async fn a_client_failure_with_no_status_returned_has_no_status_attribute_and_it
     // class's, would be a response nobody sent. The conventions' `error.type` when no
     // status code was returned: a low-cardinality identifier of the error, its code.
     let telemetry = Telemetry::new();
-    call(&telemetry, spans_only(Operation::RPC_CLIENT), RpcError::Reset).await;
+    call(
+        &telemetry,
+        spans_only(Operation::RPC_CLIENT),
+        RpcError::Reset,
+    )
+    .await;
     let span = telemetry.span();
     assert_eq!(span.status, Status::error("connection reset"));
     assert_eq!(
@@ -268,10 +273,18 @@ async fn a_client_failure_with_no_status_returned_has_no_status_attribute_and_it
 
     // The same error returned by a server is what the server sends back.
     let telemetry = Telemetry::new();
-    call(&telemetry, spans_only(Operation::RPC_SERVER), RpcError::Reset).await;
+    call(
+        &telemetry,
+        spans_only(Operation::RPC_SERVER),
+        RpcError::Reset,
+    )
+    .await;
     let attributes = attributes(&telemetry.span().attributes);
     assert_eq!(
-        (&attributes["error.type"], &attributes["rpc.response.status_code"]),
+        (
+            &attributes["error.type"],
+            &attributes["rpc.response.status_code"]
+        ),
         (&Value::from("UNAVAILABLE"), &Value::from("UNAVAILABLE"))
     );
 }
@@ -484,7 +497,10 @@ fn a_client_reports_the_status_its_layers_generate_and_none_for_its_own_io_error
     assert_eq!(client.error_type(Some(&elapsed)), Some("DEADLINE_EXCEEDED"));
     let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
     assert_eq!(Operation::RPC_CLIENT.response_status(&refused), None);
-    assert_eq!(client.error_type(Some(&refused)), Some("std::io::ErrorKind::ConnectionRefused"));
+    assert_eq!(
+        client.error_type(Some(&refused)),
+        Some("std::io::ErrorKind::ConnectionRefused")
+    );
     assert_eq!(
         Operation::RPC_SERVER.response_status(&refused),
         Some(error_core::Status::Unavailable)

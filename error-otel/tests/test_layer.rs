@@ -8,7 +8,7 @@ mod support;
 use std::time::Duration;
 
 use error_core::ClassifiedError;
-use error_otel::{AttemptLayer, ExceptionSignal, OtelMetrics, Operation, OtelLayer, Recorder};
+use error_otel::{AttemptLayer, ExceptionSignal, Operation, OtelLayer, OtelMetrics, Recorder};
 use error_tower::budget::Budget;
 use error_tower::retry::RetryLayer;
 use opentelemetry::Value;
@@ -282,7 +282,12 @@ async fn around_a_retry_layer_with_hooks(
         .max_attempts(3)
         .on_retry({
             let heard = Arc::clone(&heard);
-            move |event: &RetryEvent| heard.lock().unwrap().push(format!("retry {}", event.attempt))
+            move |event: &RetryEvent| {
+                heard
+                    .lock()
+                    .unwrap()
+                    .push(format!("retry {}", event.attempt))
+            }
         })
         .on_give_up({
             let heard = Arc::clone(&heard);

@@ -22,7 +22,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use error_otel::{ExceptionSignal, OtelMetrics, Operation, OtelLayer, Recorder};
+use error_otel::{ExceptionSignal, Operation, OtelLayer, OtelMetrics, Recorder};
 use error_tower::retry::RetryLayer;
 use opentelemetry::metrics::MeterProvider as _;
 use opentelemetry::trace::TracerProvider as _;

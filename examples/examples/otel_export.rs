@@ -13,7 +13,7 @@
 //!
 //! Run it with `cargo run -p examples --example otel_export`.
 
-use error_otel::{ExceptionSignal, OtelMetrics, Operation, OtelLayer, Recorder};
+use error_otel::{ExceptionSignal, Operation, OtelLayer, OtelMetrics, Recorder};
 use opentelemetry::metrics::MeterProvider as _;
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_otlp::{Protocol, WithExportConfig as _};

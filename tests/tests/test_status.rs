@@ -594,9 +594,15 @@ fn stated_status_is_the_status_written_or_set_never_the_classs() {
     );
     assert_eq!(ReplicaError::BadSize.stated_status(), None);
     assert_eq!(ReplicaError::BadSize.status(), Status::InvalidArgument);
-    assert_eq!(NotInitialised.stated_status(), Some(Status::FailedPrecondition));
+    assert_eq!(
+        NotInitialised.stated_status(),
+        Some(Status::FailedPrecondition)
+    );
     assert_eq!(EveryClass::Transient.stated_status(), None);
-    assert_eq!(EveryStatus::Cancelled.stated_status(), Some(Status::Cancelled));
+    assert_eq!(
+        EveryStatus::Cancelled.stated_status(),
+        Some(Status::Cancelled)
+    );
     assert_eq!(EveryStatus::Inherited.stated_status(), None);
 
     // Through `#[class(source)]` and `#[error(transparent)]`, as `status()`; a variant's

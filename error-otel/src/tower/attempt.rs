@@ -17,7 +17,7 @@ use tower_layer::Layer;
 use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 
 use super::layer::{Otel, OtelLayer, Shared, SpanMode};
-use crate::{OtelMetrics, Operation, Recorder, semconv};
+use crate::{Operation, OtelMetrics, Recorder, semconv};
 
 thread_local! {
     static CURRENT: Cell<Option<Attempts>> = const { Cell::new(None) };

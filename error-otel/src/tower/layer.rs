@@ -12,7 +12,7 @@ use tower_service::Service;
 use super::attempt::{self, Attempts};
 use super::future::ResponseFuture;
 use super::retries::RecordRetries;
-use crate::{OtelMetrics, Operation, Recorder};
+use crate::{Operation, OtelMetrics, Recorder};
 
 /// Which span a call is recorded on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]

@@ -242,7 +242,8 @@ fn describe_reaches_the_recorder_in_use_and_only_it() {
         });
         handle.render()
     };
-    let counted = r#"classified_errors_total{service="inventory",class="data",code="store.checksum"} 1"#;
+    let counted =
+        r#"classified_errors_total{service="inventory",class="data",code="store.checksum"} 1"#;
     assert_eq!(
         sorted_lines(&render(false)),
         ["# TYPE classified_errors_total counter", counted]
