@@ -286,7 +286,7 @@ async fn around_a_retry_layer_with_hooks(
                 heard
                     .lock()
                     .unwrap()
-                    .push(format!("retry {}", event.attempt))
+                    .push(format!("retry {}", event.attempt));
             }
         })
         .on_give_up({
