@@ -164,7 +164,7 @@ impl Recorder {
     /// | a client's mistake seen by a server ([`Outcome::ClientFault`]) | none |
     /// | a cancellation ([`Outcome::Cancelled`]) | none |
     ///
-    /// The [deviations](Deviation) change the second and fourth rows.
+    /// The [deviations](Deviation) change the second and fifth rows.
     ///
     /// ```
     /// use error_core::{Error, Status};
