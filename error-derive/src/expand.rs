@@ -743,6 +743,7 @@ fn classified_impl(input: &Input, bounds: &mut Bounds, records: &[String]) -> To
     let mut retry = Vec::new();
     let mut status = Vec::new();
     let mut level = Vec::new();
+    let mut stated = Vec::new();
     let mut visit = Vec::new();
     let mut source = Vec::new();
     let mut backtrace = Vec::new();
@@ -883,6 +884,18 @@ fn classified_impl(input: &Input, bounds: &mut Bounds, records: &[String]) -> To
             };
             slot.push(Some(answer));
         }
+        // stated_status: the case's own, else the source's; never the class's (that is the
+        // difference from `status`)
+        if needs_status_or_level {
+            let own_status = own.and_then(|c| c.status.as_ref()).map(|(_, v)| *v);
+            stated.push(Some(if let Some(variant) = own_status {
+                let variant = Ident::new(variant, Span::call_site());
+                Answer::fixed(quote!(::core::option::Option::Some(::error_core::Status::#variant)))
+            } else {
+                delegated(input, case, "stated_status", &none)
+                    .unwrap_or_else(|| Answer::fixed(none.clone()))
+            }));
+        }
         visit.push(visit_answer(input, case, bounds));
         source.push(classified_source_answer(input, case));
         backtrace.push(backtrace_answer(input, case, bounds));
@@ -945,6 +958,13 @@ fn classified_impl(input: &Input, bounds: &mut Bounds, records: &[String]) -> To
         status,
         None,
     );
+    let stated_fn = method(
+        input,
+        &quote!(fn stated_status(&self) -> ::core::option::Option<::error_core::Status>),
+        stated,
+        None,
+        transparent_probe,
+    );
     let level_fn = method(
         input,
         || quote!(fn level(&self) -> ::error_core::Level),
@@ -994,6 +1014,7 @@ fn classified_impl(input: &Input, bounds: &mut Bounds, records: &[String]) -> To
             #code_fn
             #retry_fn
             #status_fn
+            #stated_fn
             #level_fn
             #visit_fn
             #source_fn
