@@ -97,6 +97,7 @@ pub mod foreign;
 pub mod interop;
 pub mod level;
 pub mod report;
+pub mod secret;
 pub mod status;
 
 #[doc(hidden)]
@@ -129,6 +130,8 @@ pub use crate::interop::ToTonicStatus;
 pub use crate::level::Level;
 #[doc(inline)]
 pub use crate::report::Report;
+#[doc(inline)]
+pub use crate::secret::Secret;
 #[doc(inline)]
 pub use crate::status::Status;
 
