@@ -133,7 +133,7 @@ impl<T: ?Sized> ViaNoHint for HintProbe<'_, T> {
 #[diagnostic::on_unimplemented(
     message = "a `#[kv(redact)]` field must be an `error_core::Secret`, not `{Self}`",
     label = "not a `Secret<_>` or an `Option<Secret<_>>`",
-    note = "`#[derive(Debug)]`, `unwrap` and `{{:?}}` would print a `{Self}`; a `Secret` shows as `<redacted>` everywhere: write `Secret<{Self}>`, and `.expose()` where the code needs the value"
+    note = "`#[derive(Debug)]`, `unwrap` and `{{:?}}` would print this field's value; a `Secret` shows as `<redacted>` everywhere: write `Secret<{Self}>`, and call `.expose()` where the code needs the value"
 )]
 pub trait SecretField {}
 
