@@ -174,8 +174,8 @@ impl Field<'_> {
         self.attrs.kv.as_ref().map(|kv| kv.mode)
     }
 
-    /// Whether the field's value is never shown: it says `#[kv(redact)]` (and the
-    /// `ClassifiedError` impl checks that its type is a `Secret`), or it says no `#[kv(..)]`
+    /// Whether the field's value is never shown: it says `#[kv(redact)]` (and the generated
+    /// visitor checks that its type is a `Secret`), or it says no `#[kv(..)]`
     /// and its type is spelled as a `Secret` (`Secret<T>`, `error_core::Secret<T>`, or an
     /// `Option` of one), whose value its own `Display` would not show anyway: redacting it
     /// here too marks it in the catalog and visits it as `Value::Redacted`.
