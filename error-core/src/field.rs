@@ -3,8 +3,8 @@
 //! An error's message carries its variables as ``key=`value` `` text, which a person reads.
 //! A trace or a metric wants the same pairs as attributes. [`ClassifiedError::visit_fields`]
 //! hands them to a [`Visit`]or one by one, borrowed, without formatting or allocating
-//! anything: the visitor decides what to render. Redacted fields arrive as
-//! [`Value::Redacted`], so their value cannot leak through this path either.
+//! anything: the visitor decides what to render. Redacted fields ([`Secret`](crate::Secret)s)
+//! arrive as [`Value::Redacted`], so their value cannot leak through this path either.
 //!
 //! [`ClassifiedError::visit_fields`]: crate::ClassifiedError::visit_fields
 
@@ -30,7 +30,8 @@ pub enum Value<'a> {
     /// A field shown with its `Debug` implementation (`#[kv(debug)]`, or a field that the
     /// message formats with `{:?}`).
     Debug(&'a dyn fmt::Debug),
-    /// A `#[kv(redact)]` field: its value is never shown.
+    /// A redacted field (a [`Secret`](crate::Secret), with or without `#[kv(redact)]`): its
+    /// value is never shown.
     Redacted,
 }
 
@@ -62,7 +63,7 @@ impl fmt::Debug for Value<'_> {
 /// Implemented for every `FnMut(&'static str, Value<'_>)` closure.
 ///
 /// ```
-/// use error_core::{Class, ClassifiedError, Value};
+/// use error_core::{Class, ClassifiedError, Secret, Value};
 ///
 /// #[derive(Debug, ClassifiedError)]
 /// #[class(busy)]
@@ -70,7 +71,7 @@ impl fmt::Debug for Value<'_> {
 /// struct Busy {
 ///     pending: usize,
 ///     #[kv(redact)]
-///     tenant: String,
+///     tenant: Secret<String>,
 /// }
 ///
 /// let err = Busy { pending: 12, tenant: "acme".into() };

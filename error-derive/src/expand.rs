@@ -285,8 +285,10 @@ enum Shown {
 /// otherwise (`{field:?}`, `.field`) with `Debug`, which every field of a `Debug` error has.
 fn shown(case: &Case, index: usize) -> Shown {
     let field = &case.fields[index];
+    if field.is_redacted() {
+        return Shown::Redacted;
+    }
     match field.kv_mode() {
-        Some(KvMode::Redact) => return Shown::Redacted,
         Some(KvMode::Debug) => return Shown::Debug,
         Some(KvMode::Display) => return Shown::Display,
         _ => {}
@@ -960,10 +962,9 @@ fn classified_impl(input: &Input, bounds: &mut Bounds, records: &[String]) -> To
     );
     let stated_fn = method(
         input,
-        &quote!(fn stated_status(&self) -> ::core::option::Option<::error_core::Status>),
+        || quote!(fn stated_status(&self) -> ::core::option::Option<::error_core::Status>),
         stated,
         None,
-        transparent_probe,
     );
     let level_fn = method(
         input,
@@ -1062,6 +1063,16 @@ fn visit_answer(input: &Input, case: &Case, bounds: &mut Bounds) -> Option<Answe
         let key = &field.key;
         let var = &field.var;
         let value = match shown(case, index) {
+            Shown::Redacted if field.kv_mode() == Some(KvMode::Redact) => {
+                // `#[kv(redact)]` asks for a `Secret`, whose `Debug` is redacted too: checked
+                // here, at the field's type, once, and not in a where clause, whose failure
+                // would be reported again wherever the type is used as a `ClassifiedError`.
+                fields.push(index);
+                let span = type_span(field.ty);
+                let mut var = var.clone();
+                var.set_span(span.resolved_at(field.var.span()));
+                quote_spanned!(span=> visit(#key, ::error_core::__private::redacted(#var)))
+            }
             Shown::Redacted => quote!(__redacted(#key)),
             Shown::Debug => {
                 bounds.visitor(field.ty, || quote!(::core::fmt::Debug));

@@ -27,7 +27,7 @@ pub enum GetError {
     Login {
         user: String,
         #[kv(redact)]
-        token: String,
+        token: error_core::Secret<String>,
     },
     #[error("read failed, key={key}")]
     #[class(source)]
