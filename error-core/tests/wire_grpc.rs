@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use error_core::wire::grpc::{self, Encoder, pb};
 use error_core::wire::{Exposure, MAX_FIELDS, MAX_RETRY_AFTER, MAX_VALUE_LEN, Rejection, Remote};
-use error_core::{Class, ClassifiedError, Error, Report, Retriable as _, Value, Visit};
+use error_core::{Class, ClassifiedError, Error, Report, Retriable as _, Secret, Value, Visit};
 use prost::Message as _;
 use tonic_types::{ErrorDetails, StatusExt as _};
 
@@ -28,7 +28,7 @@ pub enum ProposeError {
         #[source]
         source: std::io::Error,
         #[kv(redact)]
-        path: String,
+        path: Secret<String>,
         segment: u64,
     },
 }
@@ -312,7 +312,7 @@ struct VersionMoved {
     #[kv(skip)]
     lease_token: String,
     #[kv(redact)]
-    owner: String,
+    owner: Secret<String>,
 }
 
 #[test]

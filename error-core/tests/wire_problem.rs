@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use error_core::wire::problem::{self, Encoder};
 use error_core::wire::{Exposure, MAX_FIELDS, MAX_RETRY_AFTER, Rejection, Remote};
-use error_core::{Class, ClassifiedError, Error, Retriable as _, Status, Value};
+use error_core::{Class, ClassifiedError, Error, Retriable as _, Secret, Status, Value};
 use http::{HeaderMap, StatusCode};
 
 #[derive(Debug, ClassifiedError)]
@@ -18,7 +18,7 @@ pub enum ReplicaError {
     Exists {
         uuid: String,
         #[kv(redact)]
-        owner: String,
+        owner: Secret<String>,
     },
     #[error("index out of bounds")]
     #[class(internal)]
@@ -266,7 +266,7 @@ struct VersionMoved {
     #[kv(skip)]
     lease_token: String,
     #[kv(redact)]
-    owner: String,
+    owner: Secret<String>,
 }
 
 #[test]

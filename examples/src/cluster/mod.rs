@@ -148,7 +148,7 @@ pub enum KvError {
         key: String,
         /// The tenant that asked: redacted, so never on the wire.
         #[kv(redact)]
-        tenant: String,
+        tenant: error_core::Secret<String>,
     },
 }
 
@@ -212,7 +212,7 @@ fn serve_call(state: &Mutex<State>, node: NodeId, call: &Call) -> Result<Reply, 
             .cloned()
             .ok_or_else(|| KvError::NotFound {
                 key: key.clone(),
-                tenant: "acme-secret-tenant".to_owned(),
+                tenant: "acme-secret-tenant".into(),
             })?,
     };
     Ok(Reply { value, node })
@@ -226,7 +226,11 @@ static ENCODER: LazyLock<Encoder> = LazyLock::new(|| Encoder::new(DOMAIN));
 fn handler(state: Arc<Mutex<State>>, node: NodeId) -> Handler {
     Arc::new(
         move |call: Call| -> BoxFuture<Result<Reply, tonic::Status>> {
-            let span = error_otel::span!(SERVER, rpc.method = call.method.name(), kv.node = node);
+            let span = error_otel::operation_span!(
+                SERVER,
+                rpc.method = call.method.name(),
+                kv.node = node
+            );
             // Without a tracing-opentelemetry layer the span has no parent to take: fine.
             let _ = propagation::set_parent(&span, propagation::extract(&call.headers));
             let result = span.in_scope(|| serve_call(&state, node, &call));

@@ -28,7 +28,7 @@ async fn failing_server() -> std::net::SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let handler: Handler = Arc::new(|call: Call| {
-        let span = error_otel::span!(SERVER, rpc.method = call.method.name());
+        let span = error_otel::operation_span!(SERVER, rpc.method = call.method.name());
         assert!(propagation::set_parent(
             &span,
             propagation::extract(&call.headers)
