@@ -646,6 +646,15 @@ fn tonic_status_is_a_classified_error() {
         [("leader_hint".to_owned(), "3".to_owned())]
     );
     assert_eq!(classified.status(), error_core::Status::Unavailable);
+    // The peer returned it: a client's span may report it as the response's status.
+    assert_eq!(
+        classified.stated_status(),
+        Some(error_core::Status::Unavailable)
+    );
+    assert_eq!(
+        grpc::decode(&status).stated_status(),
+        Some(error_core::Status::Unavailable)
+    );
     assert_eq!(classified.type_name(), "tonic::Status");
 
     // A status made by the transport, with no details.
@@ -668,6 +677,9 @@ fn a_transport_failure_is_classified_by_its_io_error() {
     assert_eq!(error.code(), "std::io::ErrorKind::ConnectionRefused");
     assert!(!remote(&error).declared());
     assert_eq!(ClassifiedError::class(&refused), Class::Transient);
+    // No peer answered: no status was returned, whatever tonic's code says.
+    assert_eq!(error.stated_status(), None);
+    assert_eq!(ClassifiedError::stated_status(&refused), None);
 
     // No io::Error in the chain: an UNKNOWN from the transport is transient all the same.
     let other = tonic::Status::from_error("connection closed before message completed".into());

@@ -136,6 +136,7 @@ fn without_problem_details_the_status_decides() {
     assert_eq!(decoded.code(), "http.429");
     assert_eq!(decoded.status(), Status::ResourceExhausted);
     assert_eq!(decoded.to_string(), "Too Many Requests");
+    assert_eq!(decoded.stated_status(), Some(Status::ResourceExhausted));
     assert!(!remote(&decoded).declared());
 
     // A plain JSON error body is not problem details: not read.

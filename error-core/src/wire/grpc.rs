@@ -403,6 +403,7 @@ fn transport_failure(status: &tonic::Status, source: &(dyn std::error::Error + '
     draft.class = Some(class);
     let mut remote = draft.finish(Protocol::Grpc, code, class, None, fallback);
     remote.declared = false;
+    remote.answered = false;
     remote
 }
 
@@ -757,6 +758,13 @@ impl ClassifiedError for tonic::Status {
 
     fn status(&self) -> Status {
         Status::from_grpc(self.code() as i32).unwrap_or(Status::Unknown)
+    }
+
+    /// The status, which the peer returned; `None` for one that tonic made from a transport
+    /// error (it has a source and no details): no peer answered.
+    fn stated_status(&self) -> Option<Status> {
+        let local = self.details().is_empty() && std::error::Error::source(self).is_some();
+        (!local).then(|| ClassifiedError::status(self))
     }
 
     fn level(&self) -> Level {

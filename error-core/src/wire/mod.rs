@@ -612,6 +612,7 @@ impl Draft {
             declared: self.class.is_some(),
             code: self.code.unwrap_or(fallback_code),
             status,
+            answered: true,
             http_status,
             retry_after: self.retry_after,
             message: self.message,

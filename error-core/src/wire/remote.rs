@@ -92,6 +92,8 @@ impl fmt::Display for Rejection {
 /// - [`retry_after`](ClassifiedError::retry_after): the server's hint, clamped;
 /// - [`visit_fields`](ClassifiedError::visit_fields): the server's fields, in its order;
 /// - [`status`](ClassifiedError::status): the gRPC status, or the one an HTTP status maps to;
+/// - [`stated_status`](ClassifiedError::stated_status): the same, since a peer returned it
+///   (none for a status tonic made from a transport error: no peer answered);
 /// - `Display`: the server's message, followed by the fields it does not show already
 ///   ([`message`](Remote::message) is the message alone).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -102,6 +104,9 @@ pub struct Remote {
     pub(super) declared: bool,
     pub(super) code: &'static str,
     pub(super) status: Status,
+    /// Whether a peer answered with the status (not so for a status tonic made from a
+    /// transport error).
+    pub(super) answered: bool,
     pub(super) http_status: Option<u16>,
     pub(super) retry_after: Option<Duration>,
     pub(super) message: String,
@@ -259,6 +264,12 @@ impl ClassifiedError for Remote {
 
     fn status(&self) -> Status {
         self.status
+    }
+
+    /// The status the peer returned; `None` when no peer answered (a status tonic made from
+    /// a transport error).
+    fn stated_status(&self) -> Option<Status> {
+        self.answered.then_some(self.status)
     }
 
     fn level(&self) -> Level {

@@ -116,7 +116,12 @@ async fn one_trace_from_client_to_server_with_the_servers_code_on_the_client_spa
         );
         assert_eq!(server.parent_span_id, client.span_context.span_id());
         assert!(server.parent_span_is_remote);
-        // The server's code is on the client span.
+        // The status the server returned is the client span's response status (the server
+        // stated it: `stated_status`), and the server's code is on the client span.
+        assert_eq!(
+            attribute(client, error_otel::semconv::RPC_STATUS_CODE).as_deref(),
+            Some("RESOURCE_EXHAUSTED")
+        );
         assert_eq!(
             attribute(client, "classified.code").as_deref(),
             Some("queue.full")
