@@ -5,11 +5,12 @@
 //!
 //! - `{}`: one line, the messages joined by `": "`:
 //!   ``failed to create replica. uuid=`dbe4d7eb`: replica already exists``;
-//! - `{:#}`: one line per link, each classified link with its class and code:
+//! - `{:#}`: one line per link, each classified link with its class and code, and where
+//!   it was made or given its context when it has a [`Location`](crate::Location):
 //!
 //!   ```text
-//!   failed to create replica. uuid=`dbe4d7eb` (invalid, RpcError::CreateReplica)
-//!     caused by: replica already exists (invalid, ReplicaError::ReplicaExists)
+//!   failed to create replica. uuid=`dbe4d7eb` (invalid, RpcError::CreateReplica) at src/rpc.rs:41:10
+//!     caused by: replica already exists (invalid, ReplicaError::ReplicaExists) at src/store.rs:88:20
 //!   ```
 //! - `Debug`: the `{:#}` form, so that `fn main() -> Result<(), Report>` prints the chain.
 //!
@@ -86,6 +87,7 @@ impl<E> From<E> for Report<crate::Error>
 where
     E: crate::Boundary + Send + Sync + 'static,
 {
+    #[track_caller]
     fn from(error: E) -> Self {
         Report::new(crate::Error::from(error))
     }
@@ -131,9 +133,16 @@ impl<'a> Link<'a> {
     }
 
     /// `" (class, code)"` for a classified link.
+    /// ` (class, code)`, then ` at file:line:column` when the link has a location.
     fn write_class(self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Link::Classified(error) => write!(f, " ({}, {})", error.class(), error.code()),
+            Link::Classified(error) => {
+                write!(f, " ({}, {})", error.class(), error.code())?;
+                match error.location() {
+                    Some(location) => write!(f, " at {location}"),
+                    None => Ok(()),
+                }
+            }
             Link::Plain(_) => Ok(()),
         }
     }
