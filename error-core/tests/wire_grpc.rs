@@ -154,6 +154,7 @@ fn a_status_made_with_tonic_types_is_decoded() {
     details.set_retry_info(Some(Duration::from_millis(250)));
     let status = tonic::Status::with_error_details(tonic::Code::Unavailable, "queue full", details);
 
+    let decoded_at = line!() + 1;
     let error = grpc::decode(&status);
     assert_eq!(error.class(), Class::Busy);
     // No exact code in the metadata: the reason is the code.
@@ -161,11 +162,23 @@ fn a_status_made_with_tonic_types_is_decoded() {
     assert_eq!(error.retry_after(), Some(Duration::from_millis(250)));
     assert_eq!(fields(&error), [("queue".to_owned(), "ingest".to_owned())]);
     // The server's message does not show its field: the decoded error's does, and so does
-    // its report, with the server's class and code.
+    // its report, with the server's class and code, and where the client decoded it.
     assert_eq!(error.to_string(), "queue full. queue=`ingest`");
     assert_eq!(
         format!("{:#}", Report::new(&error)),
-        "queue full. queue=`ingest` (busy, QUEUE_FULL)"
+        format!(
+            "queue full. queue=`ingest` (busy, QUEUE_FULL) at error-core/tests/wire_grpc.rs:{decoded_at}:17"
+        )
+    );
+    // `?` records the line of the `?`.
+    let from = || -> Result<(), Error> { Err(status.clone())? };
+    let question_mark_at = line!() - 1;
+    assert_eq!(
+        from()
+            .unwrap_err()
+            .location()
+            .map(|at| (at.file(), at.line())),
+        Some((file!(), question_mark_at))
     );
     let remote = remote(&error);
     assert_eq!(remote.message(), "queue full");

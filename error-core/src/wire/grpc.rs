@@ -343,6 +343,10 @@ impl Encoder {
 /// in its source chain: a refused connection is `transient`, with the code
 /// `std::io::ErrorKind::ConnectionRefused`.
 ///
+/// The error's [`Location`](crate::Location) is the caller's: where the client decoded it.
+/// The server's locations never cross the wire (the message is the one-line report, which
+/// shows none).
+///
 /// ```
 /// use error_core::{Class, ClassifiedError};
 /// use error_core::wire::grpc;
@@ -353,6 +357,7 @@ impl Encoder {
 /// assert_eq!(error.to_string(), "connection refused");
 /// ```
 #[must_use]
+#[track_caller]
 pub fn decode(status: &tonic::Status) -> Error {
     Error::new(remote_of(status))
 }
@@ -678,6 +683,7 @@ pub const fn fallback_code(status: Status) -> &'static str {
 /// assert_eq!(error.remote().unwrap().rejections(), [error_core::wire::Rejection::Malformed]);
 /// ```
 #[must_use]
+#[track_caller]
 pub fn decode_headers(headers: &http::HeaderMap) -> Option<Error> {
     let code = headers.get("grpc-status")?;
     let code = core::str::from_utf8(code.as_bytes())
@@ -777,7 +783,9 @@ impl ClassifiedError for tonic::Status {
 }
 
 impl From<tonic::Status> for Error {
-    /// [`decode`]s the status.
+    /// [`decode`]s the status; the error's [`Location`](crate::Location) is the caller's
+    /// (the line of the `?`).
+    #[track_caller]
     fn from(status: tonic::Status) -> Self {
         decode(&status)
     }

@@ -227,6 +227,8 @@ impl serde::Serialize for Fields<'_> {
 /// through the remote table), with the code `http.<status>` (`http.503`). A status under
 /// 400 is no error; decoding one gives `internal`, with the code `http.other`.
 ///
+/// The error's [`Location`](crate::Location) is the caller's: where the client decoded it.
+///
 /// ```
 /// use error_core::{Class, ClassifiedError};
 /// use error_core::wire::problem;
@@ -237,6 +239,7 @@ impl serde::Serialize for Fields<'_> {
 /// assert_eq!(error.to_string(), "Service Unavailable");
 /// ```
 #[must_use]
+#[track_caller]
 pub fn decode(status: http::StatusCode, headers: &http::HeaderMap, body: &[u8]) -> Error {
     Error::new(decode_remote(status, headers, body))
 }
