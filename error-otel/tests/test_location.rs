@@ -39,10 +39,9 @@ fn read() -> (ReadError, u32, u32) {
         location: Location::caller(),
     };
     let inner_line = line!() - 2;
-    let err = Err::<(), _>(inner)
-        .context(ReadCtx { key: "k1" })
-        .unwrap_err();
-    (err, line!() - 1, inner_line)
+    let err = Err::<(), _>(inner).context(ReadCtx { key: "k1" });
+    let outer_line = line!() - 1;
+    (err.unwrap_err(), outer_line, inner_line)
 }
 
 #[test]
