@@ -10,7 +10,6 @@
 //! cost about a millisecond per input, and these about ten microseconds. A failure names
 //! the target, the seed and the input's number; rerun with that seed to reproduce it.
 
-#![cfg(all(feature = "tonic", feature = "problem"))]
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 // The generator casts its random words to whatever it needs.
 #![allow(

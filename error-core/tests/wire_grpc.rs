@@ -1,7 +1,6 @@
 //! `wire::grpc`: the encoder's exact output, read back by the reference implementation
 //! (`tonic-types`) and by ours; what the decoder believes of what it is sent.
 
-#![cfg(all(feature = "tonic", feature = "derive"))]
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::HashMap;

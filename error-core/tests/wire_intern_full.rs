@@ -3,7 +3,6 @@
 //! already kept still come back as themselves. In its own test binary, since it fills the
 //! tables for the whole process.
 
-#![cfg(feature = "tonic")]
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use error_core::wire::grpc::{self, pb};

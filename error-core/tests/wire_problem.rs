@@ -1,6 +1,5 @@
 //! `wire::problem`: the exact problem+json, and what the decoder believes of a response.
 
-#![cfg(all(feature = "problem", feature = "derive"))]
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::time::{Duration, SystemTime};

@@ -4,7 +4,6 @@
 //! In its own test binary: the decoders' fuzzing fills the process-wide tables of codes
 //! and keys with random strings, after which new codes become fallbacks, as designed.
 
-#![cfg(all(feature = "tonic", feature = "problem"))]
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::time::Duration;

@@ -1,7 +1,6 @@
 //! The `wire` feature: the classifier believes the server's details (trailers-only gRPC,
 //! problem+json read by `ProblemLayer`), the retry layer acts on them on the paused clock,
 //! and `GrpcSanitizeLayer` removes what would panic tonic's client.
-#![cfg(feature = "wire")]
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::VecDeque;
