@@ -1,0 +1,477 @@
+//! `#[derive(ClassifiedError)]` at run time, against its peers, in one run:
+//!
+//! 1. `Display`, the same string, against thiserror (whose messages spell out the
+//!    ``key=`value` `` part by hand): a unit variant, two appended fields, an interpolated
+//!    field. The error is formatted into a reused `String`, so this is formatting only.
+//! 2. Construction, then `class()` and `code()` (and, second, all five of class, code,
+//!    status, level and retry hint), against the thiserror enum with the `match`es a
+//!    thiserror user writes by hand. The error goes through `black_box` between
+//!    construction and classification, as it crosses a function boundary in a program, so
+//!    that neither side's `match` is folded into a constant.
+//! 3. A 3-level context chain, built (each layer a function) and rendered as one line:
+//!    ours with context selectors and `error_core::Report`, against snafu's selectors,
+//!    anyhow's `.with_context(|| format!(..))` (`{:#}`), error-stack's `change_context`
+//!    (`{:#}`) and thiserror enums wrapped by hand with `map_err`. thiserror and snafu have
+//!    no one-line report; they, and `ours (source walk)`, render with the same walk of
+//!    `source()` (`types::one_line`). Then the rendering alone, of prebuilt chains.
+//! 4. `error_core::Error` from a leaf error and `downcast_ref` back, against
+//!    `anyhow::Error::from` and `downcast_ref`, from the same leaf.
+//! 5. `size_of` of each type.
+//!
+//! Every peer's output is checked against the same string before anything is timed. After
+//! criterion's figures, each comparison runs again interleaved (`harness`), and a summary
+//! table gives medians and ratios.
+//!
+//! ```sh
+//! RUST_LIB_BACKTRACE=0 cargo bench -p tests --bench peers -- --warm-up-time 1 --measurement-time 2
+//! ```
+//!
+//! Criterion's defaults here are those (1 s warm-up, 2 s per benchmark). Times are this
+//! thread's CPU time (`harness::time`), for criterion too. `RUST_LIB_BACKTRACE=0` keeps
+//! anyhow from capturing a backtrace per error when `RUST_BACKTRACE` is set (the bench warns
+//! when one would be captured); error-stack is built without its `backtrace` feature.
+
+// Bench code: a failed unwrap is a broken bench.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod harness;
+#[allow(dead_code)] // `tests/test_alloc.rs` uses what the bench does not
+mod types;
+
+use std::backtrace::BacktraceStatus;
+use std::fmt::{Display, Write as _};
+use std::hint::black_box;
+use std::mem::size_of;
+use std::time::Duration;
+
+use criterion::Criterion;
+use error_core::{ClassifiedError, Report};
+use harness::{Comparison, Measured, Mode, Routine, time};
+use types::{CHAIN, ID, REPLICA, UUID, chain, one_line, ours, this};
+
+/// Formats `error` into a reused buffer.
+fn display<E: Display + 'static>(error: E) -> Routine {
+    let mut buf = String::with_capacity(256);
+    Box::new(move |iters| {
+        time(iters, |_| {
+            buf.clear();
+            write!(buf, "{}", black_box(&error)).unwrap();
+            black_box(buf.as_str());
+        })
+    })
+}
+
+fn display_comparisons() -> Vec<Comparison> {
+    vec![
+        Comparison::new(DISPLAY[0], "thiserror")
+            .variant("ours", display(ours::KvError::Shutdown))
+            .variant("thiserror", display(this::KvError::Shutdown)),
+        Comparison::new(DISPLAY[1], "thiserror")
+            .variant(
+                "ours",
+                display(ours::KvError::Busy {
+                    pending: 1024,
+                    max: 1024,
+                }),
+            )
+            .variant(
+                "thiserror",
+                display(this::KvError::Busy {
+                    pending: 1024,
+                    max: 1024,
+                }),
+            ),
+        Comparison::new(DISPLAY[2], "thiserror")
+            .variant("ours", display(ours::KvError::Timeout { ms: 250 }))
+            .variant("thiserror", display(this::KvError::Timeout { ms: 250 })),
+    ]
+}
+
+/// One of four variants, chosen by `i`, none of which allocates.
+macro_rules! kv_error {
+    ($module:ident, $i:expr) => {{
+        let i = $i;
+        match i % 4 {
+            0 => $module::KvError::Shutdown,
+            #[allow(clippy::cast_possible_truncation)]
+            1 => $module::KvError::Busy {
+                pending: i as usize,
+                max: 64,
+            },
+            2 => $module::KvError::NotLeader { leader: i, term: 3 },
+            _ => $module::KvError::Timeout { ms: i },
+        }
+    }};
+}
+
+fn classify_comparisons() -> Vec<Comparison> {
+    vec![
+        Comparison::new(CLASSIFY[0], "thiserror + match")
+            .variant(
+                "ours",
+                Box::new(|iters| {
+                    time(iters, |i| {
+                        let e = black_box(kv_error!(ours, i));
+                        black_box((e.class(), e.code()));
+                    })
+                }),
+            )
+            .variant(
+                "thiserror + match",
+                Box::new(|iters| {
+                    time(iters, |i| {
+                        let e = black_box(kv_error!(this, i));
+                        black_box((e.class(), e.code()));
+                    })
+                }),
+            ),
+        Comparison::new(CLASSIFY[1], "thiserror + match")
+            .variant(
+                "ours",
+                Box::new(|iters| {
+                    time(iters, |i| {
+                        let e = black_box(kv_error!(ours, i));
+                        black_box((e.class(), e.code(), e.status(), e.level(), e.retry_after()));
+                    })
+                }),
+            )
+            .variant(
+                "thiserror + match",
+                Box::new(|iters| {
+                    time(iters, |i| {
+                        let e = black_box(kv_error!(this, i));
+                        black_box((e.class(), e.code(), e.status(), e.level(), e.retry_after()));
+                    })
+                }),
+            ),
+    ]
+}
+
+/// A routine that builds the chain with `build` and renders it with `render`.
+fn chain_routine<E: 'static>(
+    build: fn(u64, &str, u32) -> Result<(), E>,
+    render: fn(&E) -> String,
+) -> Routine {
+    Box::new(move |iters| {
+        time(iters, |_| {
+            let error = build(black_box(REPLICA), black_box(UUID), black_box(ID)).unwrap_err();
+            black_box(render(&error));
+        })
+    })
+}
+
+/// A routine that renders a prebuilt chain.
+fn render_routine<E: 'static>(error: E, render: fn(&E) -> String) -> Routine {
+    Box::new(move |iters| {
+        time(iters, |_| {
+            black_box(render(black_box(&error)));
+        })
+    })
+}
+
+fn ours_report(e: &ours::ApiError) -> String {
+    Report::new(e).to_string()
+}
+
+fn ours_walk(e: &ours::ApiError) -> String {
+    one_line(e)
+}
+
+fn snafu_walk(e: &types::snafu_peer::ApiError) -> String {
+    one_line(e)
+}
+
+fn map_err_walk(e: &this::ApiError) -> String {
+    one_line(e)
+}
+
+fn anyhow_alternate(e: &anyhow::Error) -> String {
+    format!("{e:#}")
+}
+
+fn stack_alternate(e: &error_stack::Report<types::stack_peer::Request>) -> String {
+    format!("{e:#}")
+}
+
+/// Every peer renders the same string.
+fn check_chains() {
+    let rendered = [
+        (
+            "ours (Report)",
+            ours_report(&chain::ours(REPLICA, UUID, ID).unwrap_err()),
+        ),
+        (
+            "ours (source walk)",
+            ours_walk(&chain::ours(REPLICA, UUID, ID).unwrap_err()),
+        ),
+        (
+            "snafu",
+            snafu_walk(&chain::snafu(REPLICA, UUID, ID).unwrap_err()),
+        ),
+        (
+            "anyhow",
+            anyhow_alternate(&chain::anyhow(REPLICA, UUID, ID).unwrap_err()),
+        ),
+        (
+            "error-stack",
+            stack_alternate(&chain::stack(REPLICA, UUID, ID).unwrap_err()),
+        ),
+        (
+            "thiserror + map_err",
+            map_err_walk(&chain::map_err(REPLICA, UUID, ID).unwrap_err()),
+        ),
+    ];
+    for (name, text) in rendered {
+        assert_eq!(text, CHAIN, "{name} renders another string");
+    }
+}
+
+fn chain_comparisons() -> Vec<Comparison> {
+    vec![
+        Comparison::new(CHAIN_BUILD_RENDER, "snafu")
+            .variant("ours (Report)", chain_routine(chain::ours, ours_report))
+            .variant("ours (source walk)", chain_routine(chain::ours, ours_walk))
+            .variant("snafu", chain_routine(chain::snafu, snafu_walk))
+            .variant("anyhow", chain_routine(chain::anyhow, anyhow_alternate))
+            .variant("error-stack", chain_routine(chain::stack, stack_alternate))
+            .variant(
+                "thiserror + map_err",
+                chain_routine(chain::map_err, map_err_walk),
+            ),
+        Comparison::new(CHAIN_BUILD, "snafu")
+            .variant(
+                "ours (Report)",
+                chain_routine(chain::ours, |_| String::new()),
+            )
+            .variant("snafu", chain_routine(chain::snafu, |_| String::new()))
+            .variant("anyhow", chain_routine(chain::anyhow, |_| String::new()))
+            .variant(
+                "error-stack",
+                chain_routine(chain::stack, |_| String::new()),
+            )
+            .variant(
+                "thiserror + map_err",
+                chain_routine(chain::map_err, |_| String::new()),
+            ),
+        Comparison::new(CHAIN_RENDER, "snafu")
+            .variant(
+                "ours (Report)",
+                render_routine(chain::ours(REPLICA, UUID, ID).unwrap_err(), ours_report),
+            )
+            .variant(
+                "ours (source walk)",
+                render_routine(chain::ours(REPLICA, UUID, ID).unwrap_err(), ours_walk),
+            )
+            .variant(
+                "snafu",
+                render_routine(chain::snafu(REPLICA, UUID, ID).unwrap_err(), snafu_walk),
+            )
+            .variant(
+                "anyhow",
+                render_routine(
+                    chain::anyhow(REPLICA, UUID, ID).unwrap_err(),
+                    anyhow_alternate,
+                ),
+            )
+            .variant(
+                "error-stack",
+                render_routine(
+                    chain::stack(REPLICA, UUID, ID).unwrap_err(),
+                    stack_alternate,
+                ),
+            )
+            .variant(
+                "thiserror + map_err",
+                render_routine(chain::map_err(REPLICA, UUID, ID).unwrap_err(), map_err_walk),
+            ),
+    ]
+}
+
+fn boundary_comparisons() -> Vec<Comparison> {
+    vec![
+        Comparison::new(BOUNDARY, "anyhow::Error")
+            .variant(
+                "error_core::Error",
+                Box::new(|iters| {
+                    time(iters, |i| {
+                        let leaf = ours::StorageError::ReplicaExists { replica: i };
+                        let e = error_core::Error::from(black_box(leaf));
+                        let back = black_box(&e).downcast_ref::<ours::StorageError>();
+                        black_box(back.is_some());
+                    })
+                }),
+            )
+            .variant(
+                "anyhow::Error",
+                Box::new(|iters| {
+                    time(iters, |i| {
+                        let leaf = ours::StorageError::ReplicaExists { replica: i };
+                        let e = anyhow::Error::from(black_box(leaf));
+                        let back = black_box(&e).downcast_ref::<ours::StorageError>();
+                        black_box(back.is_some());
+                    })
+                }),
+            ),
+    ]
+}
+
+fn print_sizes() {
+    println!();
+    println!("size_of, bytes (a `Result<T, E>`'s error is moved on every return):");
+    let rows = [
+        ("KvError: ours", size_of::<ours::KvError>()),
+        ("KvError: thiserror", size_of::<this::KvError>()),
+        ("StorageError (leaf): ours", size_of::<ours::StorageError>()),
+        ("StorageError: thiserror", size_of::<this::StorageError>()),
+        (
+            "StorageError: snafu",
+            size_of::<types::snafu_peer::StorageError>(),
+        ),
+        ("ApiError (3 levels): ours", size_of::<ours::ApiError>()),
+        ("ApiError: thiserror", size_of::<this::ApiError>()),
+        ("ApiError: snafu", size_of::<types::snafu_peer::ApiError>()),
+        ("error_core::Error", size_of::<error_core::Error>()),
+        ("anyhow::Error", size_of::<anyhow::Error>()),
+        (
+            "error_stack::Report<C>",
+            size_of::<error_stack::Report<types::stack_peer::Request>>(),
+        ),
+    ];
+    for (name, size) in rows {
+        println!("  {name:<28} {size:>4}");
+    }
+}
+
+/// Titles, shared by the comparisons and the summary.
+const DISPLAY: [&str; 3] = [
+    "display: unit variant",
+    "display: 2 fields appended",
+    "display: interpolated field",
+];
+const CLASSIFY: [&str; 2] = [
+    "construct + class() + code()",
+    "construct + class, code, status, level, retry_after",
+];
+const CHAIN_BUILD_RENDER: &str = "3-level chain: build + one line";
+const CHAIN_BUILD: &str = "3-level chain: build only";
+const CHAIN_RENDER: &str = "3-level chain: one line of a prebuilt chain";
+const BOUNDARY: &str = "boundary: from a leaf + downcast_ref";
+
+/// One row of the summary: ours against a peer in a comparison, and the target, if any.
+struct Row {
+    title: &'static str,
+    ours: &'static str,
+    peer: &'static str,
+    target: Option<f64>,
+}
+
+fn rows() -> Vec<Row> {
+    let mut rows = Vec::new();
+    for title in DISPLAY {
+        rows.push(Row {
+            title,
+            ours: "ours",
+            peer: "thiserror",
+            target: Some(1.05),
+        });
+    }
+    for title in CLASSIFY {
+        rows.push(Row {
+            title,
+            ours: "ours",
+            peer: "thiserror + match",
+            target: None,
+        });
+    }
+    for title in [CHAIN_BUILD_RENDER, CHAIN_BUILD, CHAIN_RENDER] {
+        for peer in ["snafu", "anyhow", "error-stack", "thiserror + map_err"] {
+            rows.push(Row {
+                title,
+                ours: "ours (Report)",
+                peer,
+                target: (title == CHAIN_BUILD_RENDER && peer == "snafu").then_some(1.0),
+            });
+        }
+    }
+    rows.push(Row {
+        title: BOUNDARY,
+        ours: "error_core::Error",
+        peer: "anyhow::Error",
+        target: Some(1.0),
+    });
+    rows
+}
+
+fn summary(measured: &[Measured], mode: Mode) {
+    println!();
+    println!("summary: median ns per operation; ratio = median of the per-round ratios");
+    println!();
+    println!("| comparison | ours | ns | peer | ns | ours / peer | target |");
+    println!("|---|---|--:|---|--:|--:|---|");
+    for row in rows() {
+        let m = measured
+            .iter()
+            .find(|m| m.title == row.title)
+            .unwrap_or_else(|| panic!("no comparison {}", row.title));
+        let ratio = m.ratio(row.ours, row.peer);
+        let target = match row.target {
+            Some(_) if mode == Mode::Test => "(not measured)".to_owned(),
+            Some(limit) if ratio <= limit => format!("≤ {limit:.2}x: met"),
+            Some(limit) => format!("≤ {limit:.2}x: **not met**"),
+            None => String::new(),
+        };
+        println!(
+            "| {} | {} | {:.1} | {} | {:.1} | {ratio:.2}x | {target} |",
+            m.title,
+            row.ours,
+            m.median(row.ours),
+            row.peer,
+            m.median(row.peer),
+        );
+    }
+}
+
+fn main() {
+    let mode = Mode::from_args();
+    if mode != Mode::List
+        && std::backtrace::Backtrace::capture().status() == BacktraceStatus::Captured
+    {
+        eprintln!(
+            "warning: backtraces are on (RUST_BACKTRACE or RUST_LIB_BACKTRACE), and anyhow \
+             captures one per error: its figures measure that; run with RUST_LIB_BACKTRACE=0"
+        );
+    }
+    check_chains();
+
+    let mut comparisons = Vec::new();
+    comparisons.extend(display_comparisons());
+    comparisons.extend(classify_comparisons());
+    comparisons.extend(chain_comparisons());
+    comparisons.extend(boundary_comparisons());
+
+    let mut criterion = Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(2))
+        .configure_from_args();
+    for comparison in &mut comparisons {
+        let mut group = criterion.benchmark_group(comparison.title);
+        for (name, routine) in comparison.variants_mut() {
+            group.bench_function(name, |b| b.iter_custom(&mut *routine));
+        }
+        group.finish();
+    }
+    criterion.final_summary();
+    if mode == Mode::List {
+        return;
+    }
+
+    let measured: Vec<Measured> = comparisons.into_iter().map(|c| c.run(mode)).collect();
+    if mode == Mode::Test {
+        println!("(--test: one operation per variant; these are not measurements)");
+    }
+    for m in &measured {
+        m.print();
+    }
+    print_sizes();
+    summary(&measured, mode);
+}
