@@ -45,6 +45,41 @@ impl Mode {
     }
 }
 
+/// The benchmark filter on the command line (criterion's positional argument), if any:
+/// the interleaved comparisons whose title contains it run, as criterion's benchmarks whose
+/// name matches it do. (Criterion reads it as a regular expression; a plain word, as in
+/// `-- chain`, means the same to both.)
+pub(crate) fn filter_from_args() -> Option<String> {
+    // Criterion's options that take a value: their value is not the filter.
+    const WITH_VALUE: [&str; 16] = [
+        "--warm-up-time",
+        "--measurement-time",
+        "--sample-size",
+        "--nresamples",
+        "--noise-threshold",
+        "--confidence-level",
+        "--significance-level",
+        "--save-baseline",
+        "--baseline",
+        "--baseline-lenient",
+        "--load-baseline",
+        "--profile-time",
+        "--plotting-backend",
+        "--output-format",
+        "--color",
+        "--format",
+    ];
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        if WITH_VALUE.contains(&arg.as_str()) {
+            args.next();
+        } else if !arg.starts_with('-') {
+            return Some(arg);
+        }
+    }
+    None
+}
+
 /// One comparison: named routines, measured in turn.
 pub(crate) struct Comparison {
     pub(crate) title: &'static str,

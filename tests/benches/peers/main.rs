@@ -409,10 +409,10 @@ fn summary(measured: &[Measured], mode: Mode) {
     println!("| comparison | ours | ns | peer | ns | ours / peer | target |");
     println!("|---|---|--:|---|--:|--:|---|");
     for row in rows() {
-        let m = measured
-            .iter()
-            .find(|m| m.title == row.title)
-            .unwrap_or_else(|| panic!("no comparison {}", row.title));
+        // A comparison that the filter left out has no row.
+        let Some(m) = measured.iter().find(|m| m.title == row.title) else {
+            continue;
+        };
         let ratio = m.ratio(row.ours, row.peer);
         let target = match row.target {
             Some(_) if mode == Mode::Test => "(not measured)".to_owned(),
@@ -465,13 +465,20 @@ fn main() {
         return;
     }
 
-    let measured: Vec<Measured> = comparisons.into_iter().map(|c| c.run(mode)).collect();
+    let filter = harness::filter_from_args();
+    let measured: Vec<Measured> = comparisons
+        .into_iter()
+        .filter(|c| filter.as_ref().is_none_or(|f| c.title.contains(f.as_str())))
+        .map(|c| c.run(mode))
+        .collect();
     if mode == Mode::Test {
         println!("(--test: one operation per variant; these are not measurements)");
     }
     for m in &measured {
         m.print();
     }
-    print_sizes();
+    if filter.is_none() {
+        print_sizes();
+    }
     summary(&measured, mode);
 }
