@@ -50,9 +50,14 @@ use harness::{Comparison, Measured, Mode, Routine, time};
 use types::{CHAIN, ID, REPLICA, UUID, chain, one_line, ours, this};
 
 /// Formats `error` into a reused buffer.
+///
+/// The buffer is allocated per batch, not per routine: freed after one variant's batch, it
+/// is at the same address for the next variant's, so that the variants compared do not
+/// differ in where they write. (With one buffer per routine, the same code was 16% faster
+/// for one variant than the other in a full run and equal when run alone.)
 fn display<E: Display + 'static>(error: E) -> Routine {
-    let mut buf = String::with_capacity(256);
     Box::new(move |iters| {
+        let mut buf = String::with_capacity(256);
         time(iters, |_| {
             buf.clear();
             write!(buf, "{}", black_box(&error)).unwrap();
