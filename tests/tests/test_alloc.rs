@@ -17,7 +17,7 @@ use error_core::{Class, ClassRule, ClassifiedError, Level, Report, Status, Value
 #[allow(dead_code)] // the bench's helpers that no test here needs
 mod types;
 
-use types::{CHAIN, ID, REPLICA, UUID, chain, one_line, ours, snafu_peer, this};
+use types::{CHAIN, ID, REPLICA, UUID, chain, one_line, ours, snafu_peer, this, write_one_line};
 
 /// A counting global allocator: `System`, plus a per-thread count of allocations made while
 /// counting is switched on, so that the test harness's other threads do not disturb it.
@@ -319,16 +319,24 @@ fn a_context_chain_allocates_only_its_fields() {
         assert_eq!(count, 5);
     }
 
-    // Each renders the same line; a `Report` into a buffer that is big enough allocates
-    // nothing, and neither does the walk of `source()`.
+    // Each renders the same line. Into a buffer that is big enough, a `Report`, the walk of
+    // `source()` and anyhow's `{:#}` allocate nothing.
     let mut out = String::with_capacity(256);
     let (count, ()) = allocations(|| write!(out, "{}", Report::new(&ours)).unwrap());
     assert_eq!(count, 0);
     assert_eq!(out, CHAIN);
-    assert_eq!(one_line(&ours), CHAIN);
-    assert_eq!(one_line(&snafu), CHAIN);
-    assert_eq!(one_line(&map_err), CHAIN);
-    assert_eq!(format!("{anyhow:#}"), CHAIN);
+    let walked: [&(dyn std::error::Error + 'static); 3] = [&ours, &snafu, &map_err];
+    for error in walked {
+        let mut out = String::with_capacity(256);
+        let (count, ()) = allocations(|| write_one_line(&mut out, error).unwrap());
+        assert_eq!(count, 0);
+        assert_eq!(out, CHAIN);
+        assert_eq!(one_line(error), CHAIN);
+    }
+    let mut out = String::with_capacity(256);
+    let (count, ()) = allocations(|| write!(out, "{anyhow:#}").unwrap());
+    assert_eq!(count, 0);
+    assert_eq!(out, CHAIN);
 
     // error-stack's `{:#}` makes a `String` of each context to write it, grown as it goes
     // (9 allocations with the toolchain of this writing).

@@ -7,7 +7,7 @@
 //! the tests assert are those of the types the benchmark times.
 
 use std::error::Error as StdError;
-use std::fmt::Write as _;
+use std::fmt;
 
 /// The variants of the compile-time benchmark (`error-derive/benches/compile_time.py`):
 /// a unit variant, fields appended as pairs, and a field the message interpolates.
@@ -334,11 +334,20 @@ pub(crate) mod chain {
 /// peers that have none of their own (thiserror, snafu, whose `Report` is multi-line).
 pub(crate) fn one_line(error: &(dyn StdError + 'static)) -> String {
     let mut out = String::new();
-    let _ = write!(out, "{error}");
+    let _ = write_one_line(&mut out, error);
+    out
+}
+
+/// [`one_line`] into `out`.
+pub(crate) fn write_one_line<W: fmt::Write>(
+    out: &mut W,
+    error: &(dyn StdError + 'static),
+) -> fmt::Result {
+    write!(out, "{error}")?;
     let mut source = error.source();
     while let Some(error) = source {
-        let _ = write!(out, ": {error}");
+        write!(out, ": {error}")?;
         source = error.source();
     }
-    out
+    Ok(())
 }
