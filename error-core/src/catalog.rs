@@ -10,6 +10,114 @@
 //! "all public APIs document the complete set of errors that may be returned", and here
 //! that list cannot drift from the code.
 //!
+//! # A table for the docs
+//!
+//! [`markdown`] renders one or more types' catalogs as a Markdown table, one row per
+//! variant, with its code, class, status, level, retry hint, message and fields:
+//!
+//! ```
+//! # use error_core::{Catalog, ClassifiedError};
+//! # #[derive(Debug, ClassifiedError)]
+//! # #[class(transient)]
+//! # enum ReadError {
+//! #     #[error("no leader")]
+//! #     NoLeader,
+//! #     #[error("key not found")]
+//! #     #[class(invalid, status = not_found, code = "read.not_found")]
+//! #     NotFound { key: String, #[kv(redact)] tenant: String },
+//! # }
+//! assert_eq!(
+//!     error_core::catalog::markdown(&[ReadError::ENTRIES]).to_string(),
+//!     "\
+//! | error | code | class | status | level | retry | message | fields |
+//! |---|---|---|---|---|---|---|---|
+//! | `ReadError::NoLeader` | `ReadError::NoLeader` | transient | unavailable | warn |  | `no leader` |  |
+//! | `ReadError::NotFound` | `read.not_found` | invalid | not_found | info |  | `key not found` | `key`, `tenant` (redacted) |
+//! "
+//! );
+//! ```
+//!
+//! Why render it, when a table is easy to write by hand: everything in it is already
+//! written once, in the attributes, where the compiler checks it. A table written by hand
+//! is a second copy, and it is wrong from the first variant someone adds, or the first
+//! class someone changes, without remembering the docs. A rendered table cannot drift, and
+//! a test that compares it with the copy committed in a README or a doc page turns drift
+//! into a failing test; the examples crate's README keeps its raft table that way:
+//!
+//! ```ignore
+//! let readme = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"));
+//! let table = error_core::catalog::markdown(&[ProposeError::ENTRIES, ReadError::ENTRIES]).to_string();
+//! assert!(readme.contains(&table), "the README's table is out of date; it is now:\n{table}");
+//! ```
+//!
+//! Why Markdown: READMEs, rustdoc pages, mdBook and code review all show it with no tool
+//! in between; a table has one line per variant, so a change to an error is a one-line diff
+//! in review; and it is plain text, which a test compares byte for byte. The format is
+//! fixed and documented on [`markdown`]. What needs structure rather than a page has the
+//! JSON.
+//!
+//! # Unique codes
+//!
+//! A code is what metrics, dashboards, alerts and clients key on, so two errors that
+//! mean different things must not share one, and across enums nothing stops them: each
+//! `code = ".."` is checked only against its own type. [`duplicate_codes`] lists every
+//! entry whose code an earlier one has, across a list of types, and says where both are;
+//! [`unique_codes`] and [`consistent_codes`] are `const fn`s that say whether there is any,
+//! for a `const _: () = assert!(..)` that fails the build next to the types. Both, because
+//! a `const` assertion cannot name the duplicate (a `const` panic takes no formatted
+//! message), while a test can.
+//!
+//! The derive does not check on its own: a derive sees one type, never the list, and a
+//! check in every derive would cost every type compile time, where only the crate that
+//! lists its public errors needs it, once. A code may be shared on purpose, the same
+//! condition met by two operations (the raft example's `raft.not_leader`):
+//! [`Duplicate::agrees`] and [`consistent_codes`] accept a shared code whose entries say
+//! the same thing.
+//!
+//! # JSON
+//!
+//! With the `serde` feature, [`Entries`], [`Entry`] and [`Field`] implement
+//! `serde::Serialize` (with neither `std` nor `alloc`), so a build step or a test can write
+//! the catalog as JSON for the tools that do not read Rust: an API reference with a page
+//! per error code, a client generator that turns each code into a typed error with its
+//! caller action (retry it or not) and its status, and a check in CI that a release
+//! removes or renames no code a client depends on (a diff of two versions' JSON). A slice
+//! of [`Entries`] is an array of them.
+//!
+//! ```json
+//! {
+//!   "type_name": "my_service::read::ReadError",
+//!   "entries": [
+//!     {
+//!       "name": "NotFound",
+//!       "code": "read.not_found",
+//!       "class": "invalid",
+//!       "class_rule": "fixed",
+//!       "fallback_class": null,
+//!       "status": "not_found",
+//!       "level": "info",
+//!       "retry_after_ms": null,
+//!       "message": "key not found",
+//!       "fields": [{ "name": "key", "redacted": false }, { "name": "tenant", "redacted": true }]
+//!     }
+//!   ]
+//! }
+//! ```
+//!
+//! Every key is always there, `null` when there is no value, so that a generator reads one
+//! shape. The values are the table's, resolved for a reader who does not know this crate's
+//! defaults:
+//!
+//! | key | value |
+//! |---|---|
+//! | `name`, `code`, `message` | [`Entry::name`], [`Entry::code`], [`Entry::message`] (the template, placeholders as written; `""` when there is none) |
+//! | `class` | the class every instance has ([`ClassRule::fixed`]), else `null` |
+//! | `class_rule` | `"fixed"`, `"source"` (`#[class(source)]`), `"transparent"` (`#[error(transparent)]`) or `"function"` (`#[class(with = ..)]`) |
+//! | `fallback_class` | for a transparent variant, the class it has when the inner error is not classified (the enum's default), else `null` |
+//! | `status`, `level` | [`Entry::fixed_status`], [`Entry::fixed_level`]: the variant's own, else the fixed class's default, else `null` (it follows the class of the instance) |
+//! | `retry_after_ms` | the constant hint in milliseconds, else `null` (a `#[retry_after]` field's hint is per instance) |
+//! | `fields` | each structured field, `{"name", "redacted"}` |
+//!
 //! # Why one string per type
 //!
 //! [`Entries`] is one `&'static str` in which the derive encodes every entry, and [`Entry`]
@@ -69,6 +177,14 @@ use core::fmt;
 use core::time::Duration;
 
 use crate::{Class, Level, Status};
+
+mod codes;
+mod markdown;
+#[cfg(feature = "serde")]
+mod serialize;
+
+pub use self::codes::{Duplicate, DuplicateCodes, consistent_codes, duplicate_codes, unique_codes};
+pub use self::markdown::{Markdown, markdown};
 
 /// A type whose errors are listed at compile time: implemented by
 /// `#[derive(ClassifiedError)]`, with one [`Entry`] per variant (or one for a struct), in
@@ -288,6 +404,45 @@ impl Entry {
         }
     }
 
+    /// The status every instance of the entry has: its own `status = ..`, else its
+    /// [fixed](ClassRule::fixed) class's default ([`Status::from_class`]). `None` when it
+    /// depends on the instance: a class read from the source or decided by a function, and
+    /// no `status = ..`.
+    ///
+    /// ```
+    /// use error_core::{Catalog, ClassifiedError, Status};
+    ///
+    /// #[derive(Debug, ClassifiedError)]
+    /// enum PutError {
+    ///     #[error("quota exceeded")]
+    ///     #[class(denied, status = resource_exhausted)]
+    ///     Quota,
+    ///     #[error("no leader")]
+    ///     #[class(transient)]
+    ///     NoLeader,
+    ///     #[error("storage failed")]
+    ///     #[class(source)]
+    ///     Storage(#[source] error_core::Error),
+    /// }
+    ///
+    /// let statuses: Vec<_> = PutError::ENTRIES.iter().map(|e| e.fixed_status()).collect();
+    /// assert_eq!(statuses, [Some(Status::ResourceExhausted), Some(Status::Unavailable), None]);
+    /// ```
+    #[must_use]
+    pub fn fixed_status(&self) -> Option<Status> {
+        self.status()
+            .or_else(|| self.class().fixed().map(Status::from_class))
+    }
+
+    /// The level every instance of the entry has: its own `level = ..`, else its
+    /// [fixed](ClassRule::fixed) class's default ([`Level::from_class`]). `None` when it
+    /// depends on the instance, as for [`fixed_status`](Entry::fixed_status).
+    #[must_use]
+    pub fn fixed_level(&self) -> Option<Level> {
+        self.level()
+            .or_else(|| self.class().fixed().map(Level::from_class))
+    }
+
     /// A constant retry hint (`retry_after_ms = ..`). A `#[retry_after]` field's hint is
     /// per instance, and is not here.
     #[must_use]
@@ -295,6 +450,32 @@ impl Entry {
         let record = self.record();
         let digits = record.get(3..record.find(';')?)?;
         digits.parse().ok().map(Duration::from_millis)
+    }
+}
+
+/// How the [`markdown`] table and a [`Duplicate`] name an entry: `Type::Variant`, or a
+/// struct's name alone; with the type's whole path or only its last segment.
+#[derive(Clone, Copy)]
+struct EntryName {
+    entry: Entry,
+    full_path: bool,
+}
+
+impl fmt::Display for EntryName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = self.entry.type_name();
+        let short = path.rsplit("::").next().unwrap_or(path);
+        let ty = if self.full_path { path } else { short };
+        let entries = Entries {
+            encoded: self.entry.encoded,
+        };
+        // A struct has one entry, named after the type. (An enum whose only variant has the
+        // enum's name reads the same, and is shown the same.)
+        if entries.len() == 1 && self.entry.name() == short {
+            f.write_str(ty)
+        } else {
+            write!(f, "{ty}::{}", self.entry.name())
+        }
     }
 }
 

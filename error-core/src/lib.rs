@@ -19,6 +19,8 @@
 //! - [`Status`] and [`Level`]: the RPC code and the log level, decided by the deepest error
 //!   that knows them;
 //! - [`Error`]: a pointer-sized, opaque boundary error that keeps everything a caller acts on;
+//! - [`Catalog`]: every error a derived type can be, known at compile time, as a Markdown
+//!   table for the docs, a check that codes are unique, and JSON ([`catalog`]);
 //! - classification of foreign errors: `std::io::Error`, gRPC and HTTP statuses, and any
 //!   `dyn Error` chain ([`find_classified`]).
 //!
@@ -74,6 +76,7 @@
 //! | `alloc` | yes (through `std`) | [`Error`], the boxed boundary error, and `Box<T>` impls |
 //! | `derive` | yes | re-exports `#[derive(ClassifiedError)]` from `error-derive` |
 //! | `http` | no | `Status::http_status()` and `From<Status> for http::StatusCode` |
+//! | `serde` | no | `serde::Serialize` for the [catalog](catalog#json) (`Entries`, `Entry`, `Field`): JSON for API docs and client generators; needs neither `std` nor `alloc` |
 //! | `tonic` | no | `ToTonicStatus`: a `tonic::Status` from any classified error (code from `status()`, message from the one-line report), and `From<Error> for tonic::Status` |
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]

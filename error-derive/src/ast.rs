@@ -16,6 +16,8 @@ use crate::fmt::{self, Scanned};
 /// The whole input.
 pub(crate) struct Input<'a> {
     pub(crate) original: &'a DeriveInput,
+    /// The type's name, without `r#`.
+    pub(crate) name: String,
     /// Enum-level attributes; for a struct, empty (its attributes are its case's).
     pub(crate) attrs: Attrs<'a>,
     pub(crate) is_enum: bool,
@@ -26,6 +28,8 @@ pub(crate) struct Input<'a> {
 /// A struct, or one variant of an enum.
 pub(crate) struct Case<'a> {
     pub(crate) ident: &'a Ident,
+    /// The variant's or the struct's name, without `r#`.
+    pub(crate) name: String,
     /// `Some` for an enum variant.
     pub(crate) variant: Option<&'a syn::Variant>,
     pub(crate) attrs: Attrs<'a>,
@@ -81,6 +85,7 @@ impl<'a> Input<'a> {
                     .collect();
                 Some(Input {
                     original: input,
+                    name: input.ident.unraw().to_string(),
                     attrs,
                     is_enum: true,
                     cases,
@@ -88,6 +93,7 @@ impl<'a> Input<'a> {
             }
             Data::Struct(data) => Some(Input {
                 original: input,
+                name: input.ident.unraw().to_string(),
                 attrs: Attrs::empty(),
                 is_enum: false,
                 cases: vec![Case::new(
@@ -150,6 +156,7 @@ impl<'a> Case<'a> {
             || container.is_some_and(|container| container.kv_skip.is_some());
         Case {
             ident,
+            name: ident.unraw().to_string(),
             variant,
             attrs,
             fields,
@@ -167,8 +174,9 @@ fn fields<'a>(cx: &Ctxt, fields: &'a Fields) -> Vec<Field<'a>> {
         .map(|(index, field)| {
             let (member, binding, key, raw) = match &field.ident {
                 Some(ident) => {
-                    let key = ident.unraw().to_string();
-                    let raw = ident.to_string().starts_with("r#");
+                    let text = ident.to_string();
+                    let raw = text.starts_with("r#");
+                    let key = text.trim_start_matches("r#").to_owned();
                     // The field's own name, with its own span, so that an argument of the
                     // message can name it without the dot (`path.display()`), as in
                     // thiserror.

@@ -367,20 +367,16 @@ fn selector(input: &Input, case: &Case, vis: &Visibility, in_module: bool) -> To
             }
         }
     });
-    let (derives, unit_value) = if params.is_empty() {
-        (
-            quote!(#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::marker::Copy, ::core::default::Default)]),
-            Some(quote! {
-                #[doc = #doc]
-                #[allow(non_upper_case_globals, dead_code, unreachable_pub)]
-                #vis const #alias: #name = #name;
-            }),
-        )
+    // No derived impls: a selector is built and consumed in one expression, and each impl
+    // is code rustc checks for every variant whether it is used or not.
+    let unit_value = if params.is_empty() {
+        Some(quote! {
+            #[doc = #doc]
+            #[allow(non_upper_case_globals, dead_code, unreachable_pub)]
+            #vis const #alias: #name = #name;
+        })
     } else {
-        (
-            quote!(#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::marker::Copy)]),
-            tuple_constructor(&name, &alias, &params, vis, &doc, named),
-        )
+        tuple_constructor(&name, &alias, &params, vis, &doc, named)
     };
     // The items that can collide carry the variant's span, so that rustc reports a
     // collision at the two variants.
@@ -400,8 +396,7 @@ fn selector(input: &Input, case: &Case, vis: &Visibility, in_module: bool) -> To
     );
     quote! {
         #[doc(hidden)]
-        #derives
-        #[allow(dead_code, unreachable_pub, non_camel_case_types, deprecated)]
+        #[allow(dead_code, unreachable_pub, non_camel_case_types, deprecated, missing_debug_implementations)]
         #definition
 
         #colliding

@@ -25,7 +25,6 @@ use std::collections::BTreeSet;
 
 use proc_macro2::{Ident, Span, TokenStream, TokenTree};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
-use syn::ext::IdentExt as _;
 use syn::spanned::Spanned as _;
 use syn::{LitStr, Type};
 
@@ -600,6 +599,7 @@ fn error_impl(input: &Input, bounds: &mut Bounds) -> TokenStream {
             arms.push(quote!(_ => ::core::option::Option::None,));
         }
         quote! {
+            #[inline]
             fn source(&self) -> ::core::option::Option<&(dyn ::core::error::Error + 'static)> {
                 #[allow(unused_imports)]
                 use ::error_core::__private::AsDynError as _;
@@ -697,7 +697,7 @@ fn method(
     }
     let body = match_self(&arms);
     let imports = probes.then(probe_imports);
-    Some(quote!(#signature { #imports #body }))
+    Some(quote!(#[inline] #signature { #imports #body }))
 }
 
 fn class_ident(index: usize) -> Ident {
@@ -753,6 +753,27 @@ fn classified_impl(input: &Input, bounds: &mut Bounds, records: &[String]) -> To
     let mut visit = Vec::new();
     let mut source = Vec::new();
     let mut backtrace = Vec::new();
+    // Which of these methods some case answers per instance: only those are generated, and
+    // only their arms are built (the others are the trait's provided methods).
+    let delegates = |case: &Case| {
+        matches!(
+            case.class_of(input),
+            ClassOf::Source { .. } | ClassOf::Transparent { .. }
+        )
+    };
+    let needs_class = input
+        .cases
+        .iter()
+        .any(|case| delegates(case) || matches!(case.class_of(input), ClassOf::With { .. }));
+    let needs_code = input.cases.iter().any(|case| {
+        matches!(case.class_of(input), ClassOf::Transparent { .. })
+            && case.attrs.class.as_ref().is_none_or(|c| c.code.is_none())
+    });
+    let needs_retry = input
+        .cases
+        .iter()
+        .any(|case| delegates(case) || case.retry_after_field().is_some());
+    let needs_status_or_level = input.cases.iter().any(delegates);
     for case in &input.cases {
         let forwards = matches!(
             case.class_of(input),
@@ -766,83 +787,96 @@ fn classified_impl(input: &Input, bounds: &mut Bounds, records: &[String]) -> To
             ClassOf::Fixed { index }
             | ClassOf::Transparent {
                 otherwise: Some(index),
-            } => {
+            } if needs_class || needs_status_or_level => {
                 let ident = class_ident(index);
                 Some(quote!(::error_core::Class::#ident))
             }
             _ => None,
         };
-        // class
-        class.push(Some(match case.class_of(input) {
-            ClassOf::With { path } => {
-                let indices: Vec<usize> = (0..case.fields.len()).collect();
-                let vars = case.fields.iter().map(|f| &f.var);
-                Answer {
-                    expr: quote!(#path(#(#vars),*)),
-                    fields: indices,
-                    dynamic: true,
+        if needs_class {
+            class.push(Some(match case.class_of(input) {
+                ClassOf::With { path } => {
+                    let indices: Vec<usize> = (0..case.fields.len()).collect();
+                    let vars = case.fields.iter().map(|f| &f.var);
+                    Answer {
+                        expr: quote!(#path(#(#vars),*)),
+                        fields: indices,
+                        dynamic: true,
+                    }
                 }
-            }
-            _ => delegated(
-                input,
-                case,
-                "class",
-                fixed_class
-                    .as_ref()
-                    .unwrap_or(&quote!(::error_core::Class::Internal)),
-            )
-            .unwrap_or_else(|| {
-                Answer::fixed(
+                _ => delegated(
+                    input,
+                    case,
+                    "class",
                     fixed_class
-                        .clone()
-                        .unwrap_or_else(|| quote!(::error_core::Class::Internal)),
+                        .as_ref()
+                        .unwrap_or(&quote!(::error_core::Class::Internal)),
                 )
-            }),
-        }));
+                .unwrap_or_else(|| {
+                    Answer::fixed(
+                        fixed_class
+                            .clone()
+                            .unwrap_or_else(|| quote!(::error_core::Class::Internal)),
+                    )
+                }),
+            }));
+        }
         // code: a transparent case without a code of its own reports the inner error's
-        let own_code = own.and_then(|c| c.code.as_ref());
-        let code_literal = own_code.map_or_else(
-            || default_code(input, case).to_token_stream(),
-            ToTokens::to_token_stream,
-        );
-        code.push(Some(match (case.is_transparent(), own_code) {
-            (true, None) => delegated(input, case, "code", &code_literal)
-                .unwrap_or_else(|| Answer::fixed(code_literal.clone())),
-            _ => Answer::fixed(code_literal),
-        }));
+        if needs_code {
+            let own_code = own.and_then(|c| c.code.as_ref());
+            let code_literal = own_code.map_or_else(
+                || default_code(input, case).to_token_stream(),
+                ToTokens::to_token_stream,
+            );
+            code.push(Some(match (case.is_transparent(), own_code) {
+                (true, None) => delegated(input, case, "code", &code_literal)
+                    .unwrap_or_else(|| Answer::fixed(code_literal.clone())),
+                _ => Answer::fixed(code_literal),
+            }));
+        }
         // retry_after
-        let ms = own
-            .and_then(|c| c.retry_after_ms.as_ref())
-            .map(|(_, ms)| *ms);
-        retry.push(Some(if let Some(ms) = ms {
-            Answer::fixed(quote!(::error_core::__private::millis(#ms)))
-        } else if let Some(index) = case.retry_after_field() {
-            let field = &case.fields[index];
-            bounds.classified(field.ty, &quote!(::error_core::__private::RetryAfterField));
-            let var = &field.var;
-            Answer::from_field(
-                index,
-                quote!(::error_core::__private::RetryAfterField::retry_after_hint(#var)),
-            )
-        } else {
-            delegated(input, case, "retry_after", &none)
-                .unwrap_or_else(|| Answer::fixed(none.clone()))
-        }));
+        if let Some(index) = case.retry_after_field() {
+            bounds.classified(
+                case.fields[index].ty,
+                &quote!(::error_core::__private::RetryAfterField),
+            );
+        }
+        if needs_retry {
+            let ms = own
+                .and_then(|c| c.retry_after_ms.as_ref())
+                .map(|(_, ms)| *ms);
+            retry.push(Some(if let Some(ms) = ms {
+                Answer::fixed(quote!(::error_core::__private::millis(#ms)))
+            } else if let Some(index) = case.retry_after_field() {
+                let var = &case.fields[index].var;
+                Answer::from_field(
+                    index,
+                    quote!(::error_core::__private::RetryAfterField::retry_after_hint(#var)),
+                )
+            } else {
+                delegated(input, case, "retry_after", &none)
+                    .unwrap_or_else(|| Answer::fixed(none.clone()))
+            }));
+        }
         // status and level: the case's own, else the source's, else the class's
-        for (slot, own_value, ty, name) in [
-            (
-                &mut status,
-                own.and_then(|c| c.status.as_ref()).map(|(_, v)| *v),
-                quote!(::error_core::Status),
-                "status",
-            ),
-            (
-                &mut level,
-                own.and_then(|c| c.level.as_ref()).map(|(_, v)| *v),
-                quote!(::error_core::Level),
-                "level",
-            ),
-        ] {
+        for (slot, own_value, ty, name) in needs_status_or_level
+            .then_some([
+                (
+                    &mut status,
+                    own.and_then(|c| c.status.as_ref()).map(|(_, v)| *v),
+                    quote!(::error_core::Status),
+                    "status",
+                ),
+                (
+                    &mut level,
+                    own.and_then(|c| c.level.as_ref()).map(|(_, v)| *v),
+                    quote!(::error_core::Level),
+                    "level",
+                ),
+            ])
+            .into_iter()
+            .flatten()
+        {
             let from_class = |class: &TokenStream| quote!(#ty::from_class(#class));
             let answer = if let Some(variant) = own_value {
                 let variant = Ident::new(variant, Span::call_site());
@@ -872,6 +906,7 @@ fn classified_impl(input: &Input, bounds: &mut Bounds, records: &[String]) -> To
         .collect();
     let entry_fn = if input.cases.is_empty() {
         quote! {
+            #[inline]
             fn entry(&self) -> ::core::option::Option<::error_core::Entry> {
                 match *self {}
             }
@@ -887,6 +922,7 @@ fn classified_impl(input: &Input, bounds: &mut Bounds, records: &[String]) -> To
             quote!(0)
         };
         quote! {
+            #[inline]
             fn entry(&self) -> ::core::option::Option<::error_core::Entry> {
                 ::core::option::Option::Some(
                     <Self as ::error_core::Catalog>::ENTRIES.__at(#offset),
@@ -1003,9 +1039,9 @@ fn classified_impl(input: &Input, bounds: &mut Bounds, records: &[String]) -> To
 /// `"Enum::Variant"`, or `"Struct"`.
 fn default_code(input: &Input, case: &Case) -> String {
     if case.variant.is_some() {
-        format!("{}::{}", input.original.ident.unraw(), case.ident.unraw())
+        format!("{}::{}", input.name, case.name)
     } else {
-        case.ident.unraw().to_string()
+        case.name.clone()
     }
 }
 
@@ -1245,16 +1281,17 @@ fn catalog_record(input: &Input, case: &Case) -> String {
     let code = own
         .and_then(|c| c.code.as_ref())
         .map_or_else(|| default_code(input, case), LitStr::value);
-    let message = match &case.display {
-        Some(Display::Fmt { lit, .. }) => lit.value(),
-        _ => String::new(),
-    };
+    let message = case
+        .message
+        .as_ref()
+        .map(|scanned| scanned.text.clone())
+        .unwrap_or_default();
     // The two separators cannot appear inside a part; a message that holds one (which no
     // message should) has it replaced.
     let clean = |text: String| text.replace([END, PART], "\u{fffd}");
     let mut record = format!(
         "{class}{status}{level}{retry};{}{PART}{}{PART}{}{PART}",
-        case.ident.unraw(),
+        case.name,
         clean(code),
         clean(message)
     );
@@ -1276,7 +1313,7 @@ fn catalog_impl(input: &Input, records: &[String]) -> TokenStream {
     let records: String = records.concat();
     let original = input.original;
     let ty = &original.ident;
-    let type_name = format!("::{}", ty.unraw());
+    let type_name = format!("::{}", input.name);
     let (impl_generics, ty_generics, where_clause) = original.generics.split_for_impl();
     quote! {
         #[automatically_derived]

@@ -76,6 +76,8 @@ impl Use {
 
 /// A message after scanning.
 pub(crate) struct Scanned {
+    /// The message as written.
+    pub(crate) text: String,
     /// The format string with field references rewritten to named arguments.
     pub(crate) fmt: String,
     /// The extra arguments (with their leading comma) with `.field` rewritten.
@@ -126,12 +128,14 @@ pub(crate) fn scan(lit: &LitStr, args: &TokenStream, fields: &[Field]) -> Scanne
         self_display: false,
         numbered: false,
     };
-    let fmt = scan.string(&lit.value());
+    let text = lit.value();
+    let fmt = scan.string(&text);
     uses.extend(scan.uses);
     let tuple = fields
         .iter()
         .any(|f| matches!(f.member, syn::Member::Unnamed(_)));
     Scanned {
+        text,
         fmt,
         args,
         uses,

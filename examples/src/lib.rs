@@ -8,6 +8,7 @@
 pub mod checkout;
 pub mod dqlite;
 pub mod mayastor;
+pub mod raft;
 pub mod slatedb;
 pub mod tower_retry;
 

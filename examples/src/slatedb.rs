@@ -15,12 +15,20 @@
 //! kind per instance: a missing object is lost data, anything else is worth a retry. Here
 //! `#[class(with = object_store_class)]` says the same, on the variant, and
 //! `ClassifiedError` for `Arc<T>` lets the shared error stay what it is.
+//!
+//! SlateDB's error RFC asks that "all public APIs document the complete set of errors that
+//! may be returned". The walkthrough ends with that set: the catalog the derive writes for
+//! `SlateDBError`, as a Markdown table ([`error_core::catalog::markdown`]), so that the list
+//! in the docs is the code's own. The object store variant's class, status and level say
+//! `function`: the instance decides them. An ad-hoc [`Error::invalid`] is in no catalog;
+//! a database that wants it listed gives it a variant.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::{self, Write as _};
 use std::sync::Arc;
 
-use error_core::{Class, ClassifiedError, Error};
+use error_core::catalog::markdown;
+use error_core::{Catalog, Class, ClassifiedError, Error};
 
 /// Why a database was closed: SlateDB's `CloseReason`, displayed lowercase.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -503,11 +511,18 @@ fn write_run(out: &mut String) -> fmt::Result {
         writeln!(out, "  code:     {}", err.code())?;
         writeln!(out, "  decision: {}", decide(err))?;
     }
-    Ok(())
+    writeln!(out)?;
+    writeln!(
+        out,
+        "The public error catalog (every SlateDBError variant):"
+    )?;
+    writeln!(out)?;
+    write!(out, "{}", markdown(&[SlateDBError::ENTRIES]))
 }
 
 /// Runs the walkthrough: each way a SlateDB call fails, and what the caller decides from
-/// the class. Returns what the example prints.
+/// the class; then the catalog of `SlateDBError` as a Markdown table. Returns what the
+/// example prints.
 #[must_use]
 pub fn run() -> String {
     crate::render(write_run)

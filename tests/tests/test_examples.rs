@@ -1,7 +1,7 @@
-//! The five examples of `examples/src` (`mayastor_rpc`, `slatedb_public`,
+//! The six examples of `examples/src` (`raft_errors`, `mayastor_rpc`, `slatedb_public`,
 //! `dqlite_hierarchy`, `tower_retry`, `checkout`): each `run()` output exactly as the
 //! example prints it, and the error values behind it (class, code, status, retry hint,
-//! reports) or, for `tower_retry`, the counts behind each phase.
+//! reports, the raft enums' catalog) or, for `tower_retry`, the counts behind each phase.
 
 use std::time::Duration;
 
@@ -23,6 +23,85 @@ share replica dbe4d7eb-118a-4d15-b789-a18d9af6ff21: failed
     failed to share replica. uuid=`dbe4d7eb-118a-4d15-b789-a18d9af6ff21` (busy, RpcError::ShareReplica)
       caused by: failed to share replica over nvmf (busy, ReplicaError::ShareFailed)
       caused by: nvmf subsystem is busy. nqn=`nqn.2019-05.io.openebs:dbe4d7eb-118a-4d15-b789-a18d9af6ff21`, op=`add namespace` (busy, NvmfError::SubsystemBusy)
+";
+
+/// What `cargo run -p examples --example raft_errors` prints.
+const RAFT_ERRORS: &str = r"not the leader. leader_hint=`3`
+  class:  redirect (retriable)
+  code:   raft.not_leader
+  action: retry against the hinted target
+no leader. term=`7`
+  class:  transient (retriable)
+  code:   raft.no_leader
+  action: back off, retry
+too many pending proposals. pending=`1024`, max=`1024`
+  class:  busy (retriable)
+  code:   ProposeError::Busy
+  action: back off longer, retry within a budget (not before 50ms)
+leader stepped down. term=`8`
+  class:  transient (retriable)
+  code:   ProposeError::SteppedDown
+  action: back off, retry
+runtime is shutting down
+  class:  closed (not retriable)
+  code:   ProposeError::Shutdown
+  action: stop calling; create a new instance
+raft driver task died
+  class:  fatal (not retriable)
+  code:   raft.driver_dead
+  action: restart the process
+storage fault. path=`<redacted>`
+  class:  fatal (not retriable)
+  code:   raft.storage
+  action: restart the process
+not the leader. leader_hint=`2`
+  class:  redirect (retriable)
+  code:   raft.not_leader
+  action: retry against the hinted target
+no leader
+  class:  transient (retriable)
+  code:   raft.no_leader
+  action: back off, retry
+read index not applied yet. retry_in=`5ms`, applied=`41`, read_index=`42`
+  class:  transient (retriable)
+  code:   ReadError::NotReady
+  action: back off, retry (not before 5ms)
+runtime is shutting down
+  class:  closed (not retriable)
+  code:   ReadError::Shutdown
+  action: stop calling; create a new instance
+not the leader. leader_hint=`1`
+  class:  redirect (retriable)
+  code:   raft.not_leader
+  action: retry against the hinted target
+invalid transfer target. target=`9`, voters=`3`
+  class:  invalid (not retriable)
+  code:   TransferLeadershipError::InvalidTarget
+  action: fix the input; retrying as-is never helps
+runtime is shutting down
+  class:  closed (not retriable)
+  code:   TransferLeadershipError::Shutdown
+  action: stop calling; create a new instance
+";
+
+/// The catalog of the raft example's three enums, as `error_core::catalog::markdown`
+/// renders it (and as `examples/README.md` shows it).
+const RAFT_CATALOG: &str = r"| error | code | class | status | level | retry | message | fields |
+|---|---|---|---|---|---|---|---|
+| `ProposeError::NotLeader` | `raft.not_leader` | redirect | unavailable | warn |  | `not the leader` | `leader_hint` |
+| `ProposeError::NoLeader` | `raft.no_leader` | transient | unavailable | warn |  | `no leader` | `term` |
+| `ProposeError::Busy` | `ProposeError::Busy` | busy | resource_exhausted | warn | 50ms | `too many pending proposals` | `pending`, `max` |
+| `ProposeError::SteppedDown` | `ProposeError::SteppedDown` | transient | unavailable | warn |  | `leader stepped down` | `term` |
+| `ProposeError::Shutdown` | `ProposeError::Shutdown` | closed | unavailable | info |  | `runtime is shutting down` |  |
+| `ProposeError::DriverDead` | `raft.driver_dead` | fatal | internal | error |  | `raft driver task died` |  |
+| `ProposeError::Storage` | `raft.storage` | fatal | internal | error |  | `storage fault` | `path` (redacted) |
+| `ReadError::NotLeader` | `raft.not_leader` | redirect | unavailable | warn |  | `not the leader` | `leader_hint` |
+| `ReadError::NoLeader` | `raft.no_leader` | transient | unavailable | warn |  | `no leader` |  |
+| `ReadError::NotReady` | `ReadError::NotReady` | transient | unavailable | warn |  | `read index not applied yet` | `retry_in`, `applied`, `read_index` |
+| `ReadError::Shutdown` | `ReadError::Shutdown` | closed | unavailable | info |  | `runtime is shutting down` |  |
+| `TransferLeadershipError::NotLeader` | `raft.not_leader` | redirect | unavailable | warn |  | `not the leader` | `leader_hint` |
+| `TransferLeadershipError::InvalidTarget` | `TransferLeadershipError::InvalidTarget` | invalid | invalid_argument | info |  | `invalid transfer target` | `target`, `voters` |
+| `TransferLeadershipError::Shutdown` | `TransferLeadershipError::Shutdown` | closed | unavailable | info |  | `runtime is shutting down` |  |
 ";
 
 /// What `cargo run -p examples --example slatedb_public` prints.
@@ -85,6 +164,17 @@ db.flush() after the compactor panicked
   class:    closed
   code:     SlateDBError::Closed
   decision: drop
+
+The public error catalog (every SlateDBError variant):
+
+| error | code | class | status | level | retry | message | fields |
+|---|---|---|---|---|---|---|---|
+| `SlateDBError::TransactionConflict` | `SlateDBError::TransactionConflict` | conflict | aborted | warn |  | `transaction conflict` | `txn_id` |
+| `SlateDBError::Closed` | `SlateDBError::Closed` | closed | unavailable | info |  | `database is closed` | `reason` |
+| `SlateDBError::ObjectStore` | `SlateDBError::ObjectStore` | function | function | function |  | `object store error` |  |
+| `SlateDBError::InvalidConfiguration` | `SlateDBError::InvalidConfiguration` | invalid | invalid_argument | info |  | `invalid configuration` | `setting`, `value` |
+| `SlateDBError::ChecksumMismatch` | `SlateDBError::ChecksumMismatch` | data | data_loss | error |  | `checksum mismatch` | `sst`, `expected`, `actual` |
+| `SlateDBError::InvariantViolation` | `SlateDBError::InvariantViolation` | internal | internal | error |  | `invariant violated` | `invariant` |
 "#;
 
 /// What `cargo run -p examples --example dqlite_hierarchy` prints.
@@ -200,6 +290,89 @@ mod checkout {
     #[test]
     fn output_is_exact() {
         assert_eq!(examples::checkout::run(), CHECKOUT);
+    }
+}
+
+mod raft {
+    use super::*;
+
+    use error_core::catalog::{consistent_codes, duplicate_codes, markdown, unique_codes};
+    use examples::raft::{CATALOGS, run};
+
+    #[test]
+    fn output_is_exact() {
+        assert_eq!(run(), RAFT_ERRORS);
+    }
+
+    /// Issue 13's done-when: the catalog of the raft example's enums renders the exact
+    /// expected Markdown.
+    #[test]
+    fn catalog_markdown_is_exact() {
+        assert_eq!(markdown(CATALOGS).to_string(), RAFT_CATALOG);
+    }
+
+    /// The three enums share `raft.not_leader` and `raft.no_leader` on purpose: the check
+    /// finds each later use, where it is, and that each says what the first says.
+    #[test]
+    fn shared_codes_are_found_and_agree() {
+        let duplicates: Vec<_> = duplicate_codes(CATALOGS)
+            .map(|d| {
+                (
+                    d.code(),
+                    d.second().type_name(),
+                    d.second().name(),
+                    d.first().type_name(),
+                    d.first().name(),
+                    d.agrees(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            duplicates,
+            [
+                (
+                    "raft.not_leader",
+                    "examples::raft::read::ReadError",
+                    "NotLeader",
+                    "examples::raft::propose::ProposeError",
+                    "NotLeader",
+                    true
+                ),
+                (
+                    "raft.no_leader",
+                    "examples::raft::read::ReadError",
+                    "NoLeader",
+                    "examples::raft::propose::ProposeError",
+                    "NoLeader",
+                    true
+                ),
+                (
+                    "raft.not_leader",
+                    "examples::raft::transfer::TransferLeadershipError",
+                    "NotLeader",
+                    "examples::raft::propose::ProposeError",
+                    "NotLeader",
+                    true
+                ),
+            ]
+        );
+        assert!(!unique_codes(CATALOGS));
+        assert!(consistent_codes(CATALOGS));
+    }
+
+    /// Every error the example makes is in the catalog, at its own entry.
+    #[test]
+    fn every_error_has_its_entry() {
+        let entries: Vec<_> = CATALOGS
+            .iter()
+            .flat_map(error_core::Entries::iter)
+            .collect();
+        let errors = examples::raft::errors();
+        assert_eq!(errors.len(), entries.len());
+        for (err, entry) in errors.iter().zip(entries) {
+            assert_eq!(err.entry(), Some(entry));
+            assert_eq!(err.code(), entry.code());
+        }
     }
 }
 
