@@ -202,6 +202,33 @@ const PART_END: char = '\u{1f}';
 const ENTRY_END_BYTE: u8 = 0x1e;
 const PART_END_BYTE: u8 = 0x1f;
 
+/// The index of the first separator (`ENTRY_END` or `PART_END`) in `bytes` at or after
+/// `from`, else `bytes.len()`. Eight bytes at a time: a code is read on every `code()`.
+#[inline]
+fn separator(bytes: &[u8], from: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // The two separators differ only in their lowest bit.
+    const _: () = assert!(ENTRY_END_BYTE | 1 == PART_END_BYTE);
+    let mut i = from;
+    while let Some(chunk) = bytes.get(i..).and_then(<[u8]>::first_chunk::<8>) {
+        // A zero byte where `byte | 1` is `PART_END`; the lowest byte flagged is always one.
+        let word = (u64::from_le_bytes(*chunk) | ONES) ^ (ONES * u64::from(PART_END_BYTE));
+        let found = word.wrapping_sub(ONES) & !word & HIGHS;
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while let Some(&byte) = bytes.get(i) {
+        if byte | 1 == PART_END_BYTE {
+            return i;
+        }
+        i += 1;
+    }
+    bytes.len()
+}
+
 /// The index of the first `byte` in `bytes` at or after `from`.
 fn find_byte(bytes: &[u8], from: usize, byte: u8) -> Option<usize> {
     bytes
@@ -382,31 +409,18 @@ impl Entry {
     fn part(&self, n: usize) -> &'static str {
         let rest = self.rest();
         let mut start = self.parts_start();
-        let mut i = start;
-        let mut index = 0;
-        loop {
-            match rest.get(i) {
-                Some(&PART_END_BYTE) => {
-                    if index == n {
-                        break;
-                    }
-                    index += 1;
-                    start = i + 1;
-                }
-                Some(&ENTRY_END_BYTE) | None => {
-                    if index == n {
-                        break;
-                    }
-                    return "";
-                }
-                Some(_) => {}
+        for _ in 0..n {
+            let end = separator(rest, start);
+            if rest.get(end) != Some(&PART_END_BYTE) {
+                return "";
             }
-            i += 1;
+            start = end + 1;
         }
+        let end = separator(rest, start);
         // Both ends are at ASCII separators (or the string's end), so they are character
         // boundaries and `get` always succeeds.
         self.encoded
-            .get(self.offset + start..self.offset + i)
+            .get(self.offset + start..self.offset + end)
             .unwrap_or("")
     }
 
