@@ -1,9 +1,10 @@
 //! Allocation counts and sizes of the types that `benches/peers` times (its
 //! `types.rs`, included here): constructing a derived error and asking it anything
 //! allocates nothing, a context chain allocates only what its fields own, rendering into a
-//! buffer that is big enough allocates nothing, and the boundary error costs two
-//! allocations. The peers' counts are asserted next to ours, so that the README's table is
-//! checked; they are those of the versions in `Cargo.lock`.
+//! buffer that is big enough allocates nothing (and a `Report`'s `to_string()` allocates
+//! its `String` once), and the boundary error costs two allocations. The peers' counts are
+//! asserted next to ours, so that the README's table is checked; they are those of the
+//! versions in `Cargo.lock`.
 
 use std::backtrace::{Backtrace, BacktraceStatus};
 use std::fmt::{self, Write as _};
@@ -312,11 +313,17 @@ fn a_context_chain_allocates_only_its_fields() {
     let (count, stack) = allocations(|| chain::stack(REPLICA, UUID, ID).unwrap_err());
     assert_eq!(count, 14);
 
-    // anyhow: a box per link, and a `String` per `format!`ted context.
+    // anyhow: a box per link, and a `String` per `format!`ted context; with contexts that
+    // are structs, a box per link and the uuid.
     let backtraces = backtraces_on();
     let (count, anyhow) = allocations(|| chain::anyhow(REPLICA, UUID, ID).unwrap_err());
     if !backtraces {
         assert_eq!(count, 5);
+    }
+    let (count, anyhow_struct) =
+        allocations(|| chain::anyhow_struct(REPLICA, UUID, ID).unwrap_err());
+    if !backtraces {
+        assert_eq!(count, 4);
     }
 
     // Each renders the same line. Into a buffer that is big enough, a `Report`, the walk of
@@ -331,12 +338,23 @@ fn a_context_chain_allocates_only_its_fields() {
         let (count, ()) = allocations(|| write_one_line(&mut out, error).unwrap());
         assert_eq!(count, 0);
         assert_eq!(out, CHAIN);
-        assert_eq!(one_line(error), CHAIN);
+        // Into a new `String`, the walk writes piece by piece, and the `String` grows as it
+        // goes (4 allocations with the toolchain of this writing).
+        let (count, text) = allocations(|| one_line(error));
+        assert!(count >= 2, "{count}");
+        assert_eq!(text, CHAIN);
     }
-    let mut out = String::with_capacity(256);
-    let (count, ()) = allocations(|| write!(out, "{anyhow:#}").unwrap());
-    assert_eq!(count, 0);
-    assert_eq!(out, CHAIN);
+    // A `Report` gathers the line on the stack and writes it at once: `to_string()` is one
+    // allocation, of the right size.
+    let (count, text) = allocations(|| Report::new(&ours).to_string());
+    assert_eq!(count, 1);
+    assert_eq!((text.len(), text.as_str()), (CHAIN.len(), CHAIN));
+    for anyhow in [&anyhow, &anyhow_struct] {
+        let mut out = String::with_capacity(256);
+        let (count, ()) = allocations(|| write!(out, "{anyhow:#}").unwrap());
+        assert_eq!(count, 0);
+        assert_eq!(out, CHAIN);
+    }
 
     // error-stack's `{:#}` makes a `String` of each context to write it, grown as it goes
     // (9 allocations with the toolchain of this writing).

@@ -14,7 +14,7 @@ use std::time::Duration;
 pub(crate) type Routine = Box<dyn FnMut(u64) -> Duration>;
 
 /// Rounds of an interleaved comparison.
-const ROUNDS: usize = 31;
+const ROUNDS: usize = 51;
 /// How long one variant runs in one round.
 const BATCH_TIME: Duration = Duration::from_millis(4);
 
@@ -159,11 +159,25 @@ impl Measured {
         median(self.samples[self.index(name)].clone())
     }
 
-    /// The median of the per-round ratios `numerator / denominator`.
-    pub(crate) fn ratio(&self, numerator: &str, denominator: &str) -> f64 {
+    /// The per-round ratios `numerator / denominator`, sorted.
+    fn ratios(&self, numerator: &str, denominator: &str) -> Vec<f64> {
         let a = &self.samples[self.index(numerator)];
         let b = &self.samples[self.index(denominator)];
-        median(a.iter().zip(b).map(|(x, y)| x / y).collect())
+        let mut ratios: Vec<f64> = a.iter().zip(b).map(|(x, y)| x / y).collect();
+        ratios.sort_by(f64::total_cmp);
+        ratios
+    }
+
+    /// The median of the per-round ratios `numerator / denominator`.
+    pub(crate) fn ratio(&self, numerator: &str, denominator: &str) -> f64 {
+        median(self.ratios(numerator, denominator))
+    }
+
+    /// The spread of the per-round ratios: their first and third quartiles.
+    pub(crate) fn ratio_quartiles(&self, numerator: &str, denominator: &str) -> (f64, f64) {
+        let ratios = self.ratios(numerator, denominator);
+        let last = ratios.len() - 1;
+        (ratios[last / 4], ratios[last - last / 4])
     }
 
     /// Every variant's median, and its ratio to the base.
@@ -171,13 +185,15 @@ impl Measured {
         let base = self.base;
         println!();
         println!(
-            "{}: ns per operation, median of {} interleaved rounds; ratio to {base}",
+            "{}: ns per operation, median of {} interleaved rounds; ratio to {base} \
+             (median of the per-round ratios, and their quartiles)",
             self.title,
             self.samples[0].len()
         );
         for name in &self.names {
+            let (low, high) = self.ratio_quartiles(name, base);
             println!(
-                "  {name:<28} {:>9.1} ns  {:>5.2}x",
+                "  {name:<28} {:>9.1} ns  {:>5.2}x  [{low:.2}, {high:.2}]",
                 self.median(name),
                 self.ratio(name, base)
             );

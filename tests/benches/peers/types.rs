@@ -177,8 +177,8 @@ pub(crate) mod snafu_peer {
     }
 }
 
-/// The contexts of error-stack's chain: a `Report` holds the chain, so a context holds no
-/// source.
+/// The contexts of error-stack's chain (and of anyhow's with `.context(..)` of a struct):
+/// a `Report` holds the chain, so a context holds no source.
 pub(crate) mod stack_peer {
     #[derive(Debug, thiserror::Error)]
     #[error("failed to create replica. uuid=`{uuid}`")]
@@ -206,7 +206,7 @@ pub(crate) const ID: u32 = 7;
 /// API layer, each a function that is not inlined, as layers are. One module per peer,
 /// since each brings its own `context` method into scope.
 pub(crate) mod chain {
-    pub(crate) use self::anyhow_chain::anyhow;
+    pub(crate) use self::anyhow_chain::{anyhow, anyhow_struct};
     pub(crate) use self::map_err_chain::map_err;
     pub(crate) use self::ours_chain::ours;
     pub(crate) use self::snafu_chain::snafu;
@@ -282,7 +282,7 @@ pub(crate) mod chain {
     mod anyhow_chain {
         use anyhow::Context as _;
 
-        use crate::types::this;
+        use crate::types::{stack_peer, this};
 
         #[inline(never)]
         fn storage(replica: u64) -> anyhow::Result<()> {
@@ -298,6 +298,21 @@ pub(crate) mod chain {
         #[inline(never)]
         pub(crate) fn anyhow(replica: u64, uuid: &str, id: u32) -> anyhow::Result<()> {
             nexus(replica, uuid).with_context(|| format!("request failed. id=`{id}`"))
+        }
+
+        #[inline(never)]
+        fn nexus_struct(replica: u64, uuid: &str) -> anyhow::Result<()> {
+            storage(replica).context(stack_peer::CreateReplica {
+                uuid: uuid.to_owned(),
+            })
+        }
+
+        /// anyhow with `.context(..)` of a struct that formats when it is shown, as the
+        /// other peers' contexts do (error-stack's context types), instead of a `format!`ted
+        /// `String`.
+        #[inline(never)]
+        pub(crate) fn anyhow_struct(replica: u64, uuid: &str, id: u32) -> anyhow::Result<()> {
+            nexus_struct(replica, uuid).context(stack_peer::Request { id })
         }
     }
 
