@@ -160,10 +160,10 @@ impl<E: ClassifiedError> fmt::Display for Report<E> {
 fn render(first: Link<'_>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     let alternate = f.alternate();
     let mut out = Line::new();
-    let mut previous = out.link(first, None, alternate, f)?;
-    let mut link = first.next();
+    let mut previous = None;
+    let mut link = Some(first);
     while let Some(current) = link {
-        previous = out.link(current, Some(previous), alternate, f)?;
+        previous = Some(out.link(current, previous, alternate, f)?);
         link = current.next();
     }
     out.flush(f)
@@ -306,8 +306,14 @@ impl Line {
             return false;
         }
         if let (Some(long_text), Some(short_text)) = (self.text(previous), self.text(current)) {
-            return long_text.ends_with(short_text)
-                && (long == short || long_text[..long - short].ends_with(b": "));
+            // From the end: two messages that differ usually differ there first (the
+            // ``key=`value` `` pairs).
+            let same_end = long_text
+                .iter()
+                .rev()
+                .zip(short_text.iter().rev())
+                .all(|(a, b)| a == b);
+            return same_end && (long == short || long_text[..long - short].ends_with(b": "));
         }
         let (previous, current) = (previous.link.message(), current.link.message());
         if !suffix_equal(previous, long, current, short) {
