@@ -125,6 +125,33 @@ impl<T: ?Sized> ViaNoHint for HintProbe<'_, T> {
     }
 }
 
+/// The types a `#[kv(redact)]` field may have: a [`Secret`](crate::Secret), whose `Debug`
+/// is redacted too, or an `Option` of one. The visitor asks for it by calling [`redacted`],
+/// spanned at the field's type, so that a plain `String` marked `#[kv(redact)]`, which
+/// `#[derive(Debug)]` would print, is a compile error there.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "a `#[kv(redact)]` field must be an `error_core::Secret`, not `{Self}`",
+    label = "not a `Secret<_>` or an `Option<Secret<_>>`",
+    note = "`#[derive(Debug)]`, `unwrap` and `{{:?}}` would print this field's value; a `Secret` shows as `<redacted>` everywhere: write `Secret<{Self}>`, and call `.expose()` where the code needs the value"
+)]
+pub trait SecretField {}
+
+impl<T> SecretField for crate::Secret<T> {}
+
+impl<T> SecretField for Option<crate::Secret<T>> {}
+
+/// A `#[kv(redact)]` field's value for the visitor, once its type is checked: the field
+/// coerces to `&dyn SecretField` only if its type is one, and a failed coercion is reported
+/// at the argument, which the derive spans at the field's type (a generic bound would be
+/// reported at the call, which is the derive's).
+#[doc(hidden)]
+#[inline]
+#[must_use]
+pub fn redacted(_field: &dyn SecretField) -> Value<'static> {
+    Value::Redacted
+}
+
 /// Stands in for a `#[kv(redact)]` field wherever the message interpolates it.
 #[doc(hidden)]
 #[derive(Clone, Copy)]

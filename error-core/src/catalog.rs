@@ -24,7 +24,7 @@
 //! #     NoLeader,
 //! #     #[error("key not found")]
 //! #     #[class(invalid, status = not_found, code = "read.not_found")]
-//! #     NotFound { key: String, #[kv(redact)] tenant: String },
+//! #     NotFound { key: String, #[kv(redact)] tenant: error_core::Secret<String> },
 //! # }
 //! assert_eq!(
 //!     error_core::catalog::markdown(&[ReadError::ENTRIES]).to_string(),
@@ -144,7 +144,7 @@
 //!     NotFound {
 //!         key: String,
 //!         #[kv(redact)]
-//!         tenant: String,
+//!         tenant: error_core::Secret<String>,
 //!     },
 //! }
 //!
@@ -288,11 +288,11 @@ impl Entries {
     #[doc(hidden)]
     #[inline]
     #[must_use]
-    pub const fn __at(&self, offset: usize) -> Entry {
-        Entry {
+    pub const fn __at(&self, offset: usize) -> Option<Entry> {
+        Some(Entry {
             encoded: self.encoded,
             offset,
-        }
+        })
     }
 }
 
@@ -673,7 +673,8 @@ impl Field {
         self.name
     }
 
-    /// Whether the field is `#[kv(redact)]`: its value is never shown.
+    /// Whether the field is redacted (a [`Secret`](crate::Secret), or `#[kv(redact)]`, which
+    /// asks for one): its value is never shown.
     #[must_use]
     pub fn is_redacted(&self) -> bool {
         self.redacted

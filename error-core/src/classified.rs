@@ -122,6 +122,43 @@ pub trait ClassifiedError: core::error::Error {
         }
     }
 
+    /// The status this error *states*, where [`status`](ClassifiedError::status) may only
+    /// infer one from the class: `status = ..` written on the variant (the derive forwards
+    /// to the source for `#[class(source)]` and `#[error(transparent)]`, as `status()`
+    /// does), [`Error::with_status`](crate::Error::with_status), or an impl's own. `None`
+    /// when `status()` is [`Status::from_class`] and nothing more.
+    ///
+    /// The difference matters on a client. An error made from a peer's answer states the
+    /// status the peer returned; one made in the client (a connection reset, an `io::Error`,
+    /// an ad-hoc `Error::transient(..)`) states none, and its `status()` is what a server
+    /// *would* return for it. An exporter records a response status on a client's span only
+    /// from this method, so that it never reports a status nobody returned (error-otel's
+    /// `rpc.response.status_code`). A hand-written impl that overrides `status()` with a
+    /// status of its own overrides this too.
+    ///
+    /// ```
+    /// use error_core::{ClassifiedError, Error, Status};
+    ///
+    /// #[derive(Debug, ClassifiedError)]
+    /// enum KvError {
+    ///     #[error("key not found")]
+    ///     #[class(invalid, status = not_found)]
+    ///     NotFound,
+    ///     #[error("connection reset")]
+    ///     #[class(transient)]
+    ///     Reset,
+    /// }
+    ///
+    /// assert_eq!(KvError::NotFound.stated_status(), Some(Status::NotFound));
+    /// assert_eq!((KvError::Reset.status(), KvError::Reset.stated_status()), (Status::Unavailable, None));
+    /// let answered = Error::busy("throttled").with_status(Status::ResourceExhausted);
+    /// assert_eq!(answered.stated_status(), Some(Status::ResourceExhausted));
+    /// assert_eq!(Error::busy("queue full").stated_status(), None);
+    /// ```
+    fn stated_status(&self) -> Option<Status> {
+        self.entry().and_then(|entry| entry.status())
+    }
+
     /// The level at which to log this error. The default is the class's
     /// ([`Level::from_class`]); the derive takes `#[class(KIND, level = NAME)]`, and
     /// forwards to the source for `#[class(source)]` and `#[error(transparent)]` (a
@@ -156,6 +193,44 @@ pub trait ClassifiedError: core::error::Error {
     /// it was made from (the meaningful error, not the wrapper), or for an ad-hoc error its
     /// own, `"error_core::error::Error"`; a `std::io::Error` gives the classified error it
     /// wraps, else `"std::io::error::Error"`.
+    ///
+    /// Both defaults name the module where the type is *defined*, which may be private: a
+    /// type defined in a private `my_crate::error` module and re-exported at the crate root
+    /// is `"my_crate::error::MyError"`, a path its users cannot write or search the docs
+    /// for. Either make the defining module public, or override `type_name` with the path
+    /// users name the type by, as a literal: a hand-written impl should do so in any case,
+    /// since `core::any::type_name`'s text may change with the compiler.
+    ///
+    /// ```
+    /// use error_core::ClassifiedError;
+    ///
+    /// mod error {
+    ///     #[derive(Debug)]
+    ///     pub struct Closed;
+    ///
+    ///     impl core::fmt::Display for Closed {
+    ///         fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+    ///             f.write_str("store is closed")
+    ///         }
+    ///     }
+    ///
+    ///     impl core::error::Error for Closed {}
+    ///
+    ///     impl error_core::ClassifiedError for Closed {
+    ///         fn class(&self) -> error_core::Class {
+    ///             error_core::Class::Closed
+    ///         }
+    ///
+    ///         // The path users write: the module is private, the type re-exported below.
+    ///         fn type_name(&self) -> &'static str {
+    ///             "my_store::Closed"
+    ///         }
+    ///     }
+    /// }
+    /// pub use error::Closed;
+    ///
+    /// assert_eq!(Closed.type_name(), "my_store::Closed");
+    /// ```
     ///
     /// ```
     /// use error_core::ClassifiedError;
@@ -210,11 +285,15 @@ pub trait ClassifiedError: core::error::Error {
 /// Marks a [`ClassifiedError`] that converts into the boundary error
 /// [`error_core::Error`](crate::Error) with `From` (and so with `?`).
 ///
-/// `#[derive(ClassifiedError)]` implements it. A hand-written `ClassifiedError` that should
-/// convert implements it too, with an empty `impl error_core::Boundary for MyError {}`. The
-/// marker exists because `error_core::Error` is itself a `ClassifiedError`: a `From` impl
-/// for every `ClassifiedError` would overlap with `From<T> for T`.
+/// Every type with a [`Catalog`](crate::Catalog), so every derived type, has it through a
+/// blanket impl (one impl fewer per derived type for rustc to check). A hand-written
+/// `ClassifiedError` that should convert implements it, with an empty
+/// `impl error_core::Boundary for MyError {}`. The marker exists because
+/// `error_core::Error` is itself a `ClassifiedError`: a `From` impl for every
+/// `ClassifiedError` would overlap with `From<T> for T`.
 pub trait Boundary: ClassifiedError {}
+
+impl<T: crate::Catalog + ClassifiedError + ?Sized> Boundary for T {}
 
 /// The body of an impl that forwards every method to `**self`: one list of methods for
 /// every pointer type, so that a method added to the trait is forwarded everywhere.
@@ -242,6 +321,10 @@ macro_rules! forward_classified {
 
         fn status(&self) -> Status {
             (**self).status()
+        }
+
+        fn stated_status(&self) -> Option<Status> {
+            (**self).stated_status()
         }
 
         fn level(&self) -> Level {

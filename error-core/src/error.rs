@@ -285,6 +285,14 @@ impl ClassifiedError for Error {
         })
     }
 
+    /// The status set with [`with_status`](Error::with_status), else the typed error's
+    /// stated status; an ad-hoc error without one states none.
+    fn stated_status(&self) -> Option<Status> {
+        self.inner
+            .status
+            .or_else(|| self.typed().and_then(ClassifiedError::stated_status))
+    }
+
     fn level(&self) -> Level {
         self.inner.level.unwrap_or_else(|| match self.typed() {
             Some(error) => error.level(),

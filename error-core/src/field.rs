@@ -3,8 +3,8 @@
 //! An error's message carries its variables as ``key=`value` `` text, which a person reads.
 //! A trace or a metric wants the same pairs as attributes. [`ClassifiedError::visit_fields`]
 //! hands them to a [`Visit`]or one by one, borrowed, without formatting or allocating
-//! anything: the visitor decides what to render. Redacted fields arrive as
-//! [`Value::Redacted`], so their value cannot leak through this path either.
+//! anything: the visitor decides what to render. Redacted fields ([`Secret`](crate::Secret)s)
+//! arrive as [`Value::Redacted`], so their value cannot leak through this path either.
 //!
 //! [`ClassifiedError::visit_fields`]: crate::ClassifiedError::visit_fields
 
@@ -30,7 +30,8 @@ pub enum Value<'a> {
     /// A field shown with its `Debug` implementation (`#[kv(debug)]`, or a field that the
     /// message formats with `{:?}`).
     Debug(&'a dyn fmt::Debug),
-    /// A `#[kv(redact)]` field: its value is never shown.
+    /// A redacted field (a [`Secret`](crate::Secret), with or without `#[kv(redact)]`): its
+    /// value is never shown.
     Redacted,
 }
 
@@ -62,7 +63,7 @@ impl fmt::Debug for Value<'_> {
 /// Implemented for every `FnMut(&'static str, Value<'_>)` closure.
 ///
 /// ```
-/// use error_core::{Class, ClassifiedError, Value};
+/// use error_core::{Class, ClassifiedError, Secret, Value};
 ///
 /// #[derive(Debug, ClassifiedError)]
 /// #[class(busy)]
@@ -70,7 +71,7 @@ impl fmt::Debug for Value<'_> {
 /// struct Busy {
 ///     pending: usize,
 ///     #[kv(redact)]
-///     tenant: String,
+///     tenant: Secret<String>,
 /// }
 ///
 /// let err = Busy { pending: 12, tenant: "acme".into() };
@@ -86,6 +87,28 @@ pub trait Visit {
     /// Called once per field, in declaration order. Tuple fields use their index (`"0"`)
     /// as the key.
     fn visit(&mut self, key: &'static str, value: Value<'_>);
+
+    /// `visit(key, Value::Display(value))`: what the derive's visitor calls, a shorter
+    /// call for rustc to check than the variant's path. Not part of the API.
+    #[doc(hidden)]
+    #[inline]
+    fn __display(&mut self, key: &'static str, value: &dyn fmt::Display) {
+        self.visit(key, Value::Display(value));
+    }
+
+    /// `visit(key, Value::Debug(value))`, as [`Visit::__display`]. Not part of the API.
+    #[doc(hidden)]
+    #[inline]
+    fn __debug(&mut self, key: &'static str, value: &dyn fmt::Debug) {
+        self.visit(key, Value::Debug(value));
+    }
+
+    /// `visit(key, Value::Redacted)`, as [`Visit::__display`]. Not part of the API.
+    #[doc(hidden)]
+    #[inline]
+    fn __redacted(&mut self, key: &'static str) {
+        self.visit(key, Value::Redacted);
+    }
 }
 
 impl<F> Visit for F

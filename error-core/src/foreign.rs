@@ -254,6 +254,12 @@ mod io {
             }
         }
 
+        /// The wrapped error's; else none: the kinds' statuses above are this process's
+        /// reading of the operating system's answer, not a status anyone returned.
+        fn stated_status(&self) -> Option<Status> {
+            wrapped(self).and_then(ClassifiedError::stated_status)
+        }
+
         fn level(&self) -> crate::Level {
             wrapped(self).map_or_else(
                 || crate::Level::from_class(self.class()),

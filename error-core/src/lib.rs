@@ -15,6 +15,9 @@
 //!   compile-time guards;
 //! - [`ResultExt`] and [`OptionExt`]: `.context(Selector { .. })`, snafu style, so that each
 //!   layer adds its context without repeating the cause;
+//! - [`Secret`]: a field's value that no `Debug` or `Display` shows, so that a password
+//!   stays out of messages, panics, logs and telemetry; the derive redacts it everywhere it
+//!   shows fields;
 //! - [`Report`]: the whole chain, on one line or one line per link with class and code;
 //! - [`Status`] and [`Level`]: the RPC code and the log level, decided by the deepest error
 //!   that knows them;
@@ -48,7 +51,7 @@
 //!         #[source]
 //!         source: std::io::Error,
 //!         #[kv(redact)]
-//!         path: String,
+//!         path: error_core::Secret<String>,
 //!     },
 //! }
 //!
@@ -64,6 +67,7 @@
 //!
 //! let e = ProposeError::Fatal { source: std::io::Error::other("disk gone"), path: "/var/lib/raft".into() };
 //! assert_eq!(e.to_string(), "storage fault. path=`<redacted>`");
+//! assert!(format!("{e:?}").ends_with(r#"path: <redacted> }"#));
 //! assert!(e.is_fatal());
 //! assert_eq!(e.code(), "raft.storage");
 //! ```
@@ -97,6 +101,7 @@ pub mod foreign;
 pub mod interop;
 pub mod level;
 pub mod report;
+pub mod secret;
 pub mod status;
 
 #[doc(hidden)]
@@ -129,6 +134,8 @@ pub use crate::interop::ToTonicStatus;
 pub use crate::level::Level;
 #[doc(inline)]
 pub use crate::report::Report;
+#[doc(inline)]
+pub use crate::secret::Secret;
 #[doc(inline)]
 pub use crate::status::Status;
 

@@ -29,7 +29,7 @@ mod raft {
             #[source]
             source: std::io::Error,
             #[kv(redact)]
-            path: String,
+            path: error_core::Secret<String>,
         },
         #[error("apply failed")]
         #[class(source)]

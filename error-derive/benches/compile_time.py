@@ -151,10 +151,10 @@ def timed(base, command, crate):
     return wall, cpu
 
 
-def instructions(base, crate):
-    """Instructions rustc executes to build `crate`, counted by callgrind."""
+def instructions(base, crate, command):
+    """Instructions rustc executes for `cargo <command>` of `crate`, counted by callgrind."""
     os.utime(base / crate / "src" / "lib.rs")
-    out = subprocess.run(["cargo", "build", "-v", "-p", crate], cwd=base, check=True,
+    out = subprocess.run(["cargo", command, "-v", "-p", crate], cwd=base, check=True,
                          capture_output=True, text=True, env=ENV).stderr
     name = crate.replace("-", "_")
     command = next(line.split("Running `", 1)[1].rstrip("`")
@@ -186,11 +186,12 @@ def main():
     for crate in members:  # dependencies, and a warm first build
         subprocess.run(["cargo", "build", "-q", "-p", crate], cwd=base, check=True, env=ENV)
     if args.instructions:
-        counts = {crate: instructions(base, crate) for crate in members}
-        reference = counts.get("ct-thiserror") or counts[members[0]]
-        print("\ncargo build, instructions executed by rustc (callgrind; ratio to thiserror)")
-        for crate in members:
-            print(f"  {crate:<18} {counts[crate] / 1e9:7.3f} G  {counts[crate] / reference:5.2f}x")
+        for command in ["build", "check"]:
+            counts = {crate: instructions(base, crate, command) for crate in members}
+            reference = counts.get("ct-thiserror") or counts[members[0]]
+            print(f"\ncargo {command}, instructions executed by rustc (callgrind; ratio to thiserror)")
+            for crate in members:
+                print(f"  {crate:<18} {counts[crate] / 1e9:7.3f} G  {counts[crate] / reference:5.2f}x")
         return
     for command in ["build", "check"]:
         for crate in members:

@@ -17,9 +17,16 @@
 //!
 //! Generated code names everything by absolute path (`::core::…`, `::error_core::…`) so that
 //! a user's own `Result`, `Error`, `Option`, `core` or `Display` never changes its meaning,
-//! carries `#[automatically_derived]`, and allows the lints that derived code cannot satisfy
-//! by construction (`clippy::used_underscore_binding` for `_0` bindings, for example), so
-//! that a user's `#![deny(warnings, clippy::pedantic)]` keeps passing.
+//! and carries `#[automatically_derived]`. The impls sit in one `const _: () = { … };`
+//! block, as serde's do, which allows once the lints that derived code cannot satisfy by
+//! construction (`clippy::used_underscore_binding` for `_0` bindings, for example), so that
+//! a user's `#![deny(warnings, clippy::pedantic)]` keeps passing, and imports the probe
+//! traits once for every impl.
+//!
+//! Fewer tokens and fewer paths are less for rustc to resolve and check: the visitor calls
+//! `__visitor.__display("key", field)` rather than naming `::error_core::Value::Display`,
+//! `Boundary` comes from a blanket impl over `Catalog`, and `entry()` is one call. Each of
+//! these was measured with `benches/compile_time.py --instructions`.
 
 use std::collections::BTreeSet;
 
@@ -33,19 +40,10 @@ use crate::attr::{CLASSES, Display, KvMode};
 use crate::fmt::{Arg, Trait};
 use crate::prop::ClassOf;
 
-/// The lints that generated impls allow.
+/// What every generated impl carries: `#[automatically_derived]`. The lints the impls
+/// allow are written once, on the `const _` block around them (see [`expand`]).
 fn allows() -> TokenStream {
-    quote! {
-        #[automatically_derived]
-        #[allow(
-            unused_qualifications,
-            unused_variables,
-            deprecated,
-            non_snake_case,
-            non_shorthand_field_patterns,
-            clippy::used_underscore_binding,
-        )]
-    }
+    quote!(#[automatically_derived])
 }
 
 pub(crate) fn expand(input: &Input) -> TokenStream {
@@ -61,12 +59,31 @@ pub(crate) fn expand(input: &Input) -> TokenStream {
     let catalog = catalog_impl(input, &records);
     let froms = input.cases.iter().filter_map(|case| from_impl(input, case));
     let selectors = crate::context::selectors(input);
+    // The impls go in one `const _` block, as serde's do: the lints that derived code cannot
+    // satisfy by construction (`clippy::used_underscore_binding` for `_0` bindings, for
+    // example) are allowed once for all of them, which is fewer tokens for rustc to read
+    // than an attribute per impl. Selectors are items a user names, so they stay outside.
     quote! {
-        #display
-        #error
-        #classified
-        #catalog
-        #(#froms)*
+        #[allow(
+            unused_qualifications,
+            unused_variables,
+            deprecated,
+            non_snake_case,
+            non_shorthand_field_patterns,
+            clippy::used_underscore_binding,
+        )]
+        const _: () = {
+            #[allow(unused_imports)]
+            use ::error_core::__private::{
+                AsDisplay as _, AsDynError as _, ViaClassified as _, ViaError as _, ViaHint as _,
+                ViaNoHint as _,
+            };
+            #display
+            #error
+            #classified
+            #catalog
+            #(#froms)*
+        };
         #selectors
     }
 }
@@ -161,14 +178,16 @@ impl Bounds {
         }
     }
 
-    fn display(&mut self, ty: &Type, bound: &TokenStream) {
+    fn display(&mut self, ty: &Type, bound: impl FnOnce() -> TokenStream) {
         if self.is_generic(ty) {
+            let bound = bound();
             Self::push(&mut self.display, quote!(#ty: #bound));
         }
     }
 
-    fn error(&mut self, ty: &Type, bound: &TokenStream) {
+    fn error(&mut self, ty: &Type, bound: impl FnOnce() -> TokenStream) {
         if self.is_generic(ty) {
+            let bound = bound();
             Self::push(&mut self.error, quote!(#ty: #bound));
         }
     }
@@ -181,8 +200,9 @@ impl Bounds {
 
     /// A formatting bound of the visitor, for a generic field type. (A concrete one is
     /// checked where the visitor makes its `Value`.)
-    fn visitor(&mut self, ty: &Type, bound: &TokenStream) {
+    fn visitor(&mut self, ty: &Type, bound: impl FnOnce() -> TokenStream) {
         if self.is_generic(ty) {
+            let bound = bound();
             Self::push(&mut self.classified, quote!(#ty: #bound));
         }
     }
@@ -265,8 +285,10 @@ enum Shown {
 /// otherwise (`{field:?}`, `.field`) with `Debug`, which every field of a `Debug` error has.
 fn shown(case: &Case, index: usize) -> Shown {
     let field = &case.fields[index];
+    if field.is_redacted() {
+        return Shown::Redacted;
+    }
     match field.kv_mode() {
-        Some(KvMode::Redact) => return Shown::Redacted,
         Some(KvMode::Debug) => return Shown::Debug,
         Some(KvMode::Display) => return Shown::Display,
         _ => {}
@@ -306,18 +328,6 @@ fn hint_expr(value: &Ident) -> TokenStream {
     quote!((&&::error_core::__private::HintProbe(#value)).hint())
 }
 
-/// The probe traits, imported once at the top of a generated function body rather than
-/// in a block around each use: a block with items is a scope of its own to rustc, and one
-/// per field cost more than the rest of the visitor.
-fn probe_imports() -> TokenStream {
-    quote! {
-        #[allow(unused_imports)]
-        use ::error_core::__private::{
-            AsDisplay as _, ViaClassified as _, ViaError as _, ViaHint as _, ViaNoHint as _,
-        };
-    }
-}
-
 /// The value of a named format argument for field `index`, built as `arg` says.
 fn arg_value(field: &Field, arg: Arg) -> TokenStream {
     let binding = binding_at_type(field);
@@ -340,17 +350,6 @@ fn display_impl(input: &Input, bounds: &mut Bounds) -> Option<TokenStream> {
         .map(|case| display_arm(case, bounds))
         .collect();
     let body = match_self(&arms);
-    // Only a `#[retry_after]` pair (`HintProbe`) and a path (`as_display`) call a probe.
-    let imports = input
-        .cases
-        .iter()
-        .any(|case| {
-            case.fields.iter().enumerate().any(|(index, field)| {
-                (field.attrs.retry_after.is_some() && case.is_appended(index))
-                    || crate::fmt::is_path_type(field.ty)
-            })
-        })
-        .then(probe_imports);
     let original = input.original;
     let ty = &original.ident;
     let (impl_generics, ty_generics, _) = original.generics.split_for_impl();
@@ -360,7 +359,6 @@ fn display_impl(input: &Input, bounds: &mut Bounds) -> Option<TokenStream> {
         #allows
         impl #impl_generics ::core::fmt::Display for #ty #ty_generics #where_clause {
             fn fmt(&self, __formatter: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                #imports
                 #body
             }
         }
@@ -389,7 +387,7 @@ fn display_arm(case: &Case, bounds: &mut Bounds) -> TokenStream {
             let body = case.fields.first().map_or_else(
                 || quote!(::core::result::Result::Ok(())),
                 |field| {
-                    bounds.display(field.ty, &quote!(::core::fmt::Display));
+                    bounds.display(field.ty, || quote!(::core::fmt::Display));
                     let var = &field.var;
                     quote!(::core::fmt::Display::fmt(#var, __formatter))
                 },
@@ -422,7 +420,7 @@ fn fmt_arm(
 ) -> TokenStream {
     for u in &scanned.uses {
         if let Some((how, _)) = u.how {
-            bounds.display(case.fields[u.field].ty, &trait_path(how));
+            bounds.display(case.fields[u.field].ty, || trait_path(how));
         }
     }
     let mut fmt = scanned.fmt.clone();
@@ -449,7 +447,7 @@ fn fmt_arm(
         match shown {
             Shown::Redacted => pairs.push(format!("{key}=`{}`", "<redacted>")),
             Shown::Debug => {
-                bounds.display(field.ty, &quote!(::core::fmt::Debug));
+                bounds.display(field.ty, || quote!(::core::fmt::Debug));
                 let name = Arg::Plain.name(key);
                 pairs.push(format!("{key}=`{{{name}:?}}`"));
                 if !named.iter().any(|(n, _)| *n == name) {
@@ -462,7 +460,7 @@ fn fmt_arm(
                 named.push((name, hint_expr(&binding_at_type(field))));
             }
             Shown::Display => {
-                bounds.display(field.ty, &quote!(::core::fmt::Display));
+                bounds.display(field.ty, || quote!(::core::fmt::Display));
                 let arg = if crate::fmt::is_path_type(field.ty) {
                     Arg::PathDisplay
                 } else {
@@ -554,7 +552,7 @@ fn error_impl(input: &Input, bounds: &mut Bounds) -> TokenStream {
                 // The field must be a `ClassifiedError` (the `ClassifiedError` impl says so,
                 // once, at the field); the same bound here lets `as_dyn_error` resolve for
                 // any type, so no second error follows.
-                bounds.error(field.ty, &quote!(::core::error::Error + 'static));
+                bounds.error(field.ty, || quote!(::core::error::Error + 'static));
                 if !bounds.is_generic(field.ty) {
                     let bound = respan(quote!(::error_core::ClassifiedError), type_span(field.ty));
                     let ty = field.ty;
@@ -566,7 +564,7 @@ fn error_impl(input: &Input, bounds: &mut Bounds) -> TokenStream {
             } else {
                 // A type parameter is an error only where the impl says so: bound it, as
                 // thiserror does, so that the probe finds its `source()`.
-                bounds.error(field.ty, &quote!(::core::error::Error));
+                bounds.error(field.ty, || quote!(::core::error::Error));
                 let source = source_of(var);
                 arms.push(quote!(#pat => #source,));
             }
@@ -580,7 +578,7 @@ fn error_impl(input: &Input, bounds: &mut Bounds) -> TokenStream {
         let field = &case.fields[source];
         let var = &field.var;
         if let Some(inner) = crate::prop::option_inner(field.ty) {
-            bounds.error(inner, &quote!(::core::error::Error + 'static));
+            bounds.error(inner, || quote!(::core::error::Error + 'static));
             arms.push(quote! {
                 #pat => ::core::option::Option::map(
                     ::core::option::Option::as_ref(#var),
@@ -588,7 +586,7 @@ fn error_impl(input: &Input, bounds: &mut Bounds) -> TokenStream {
                 ),
             });
         } else {
-            bounds.error(field.ty, &quote!(::core::error::Error + 'static));
+            bounds.error(field.ty, || quote!(::core::error::Error + 'static));
             let span = field.ty_span();
             let call = quote_spanned!(span=> #var.as_dyn_error());
             arms.push(quote!(#pat => ::core::option::Option::Some(#call),));
@@ -601,8 +599,6 @@ fn error_impl(input: &Input, bounds: &mut Bounds) -> TokenStream {
         quote! {
             #[inline]
             fn source(&self) -> ::core::option::Option<&(dyn ::core::error::Error + 'static)> {
-                #[allow(unused_imports)]
-                use ::error_core::__private::AsDynError as _;
                 match self {
                     #(#arms)*
                 }
@@ -671,10 +667,9 @@ impl Answer {
 /// arm per case; `fallback` is the arm for cases that answer nothing (`None`, or `{}`).
 fn method(
     input: &Input,
-    signature: &TokenStream,
+    signature: impl FnOnce() -> TokenStream,
     answers: Vec<Option<Answer>>,
     fallback: Option<TokenStream>,
-    probes: bool,
 ) -> Option<TokenStream> {
     if !answers.iter().flatten().any(|a| a.dynamic) {
         return None;
@@ -696,8 +691,8 @@ fn method(
         }
     }
     let body = match_self(&arms);
-    let imports = probes.then(probe_imports);
-    Some(quote!(#[inline] #signature { #imports #body }))
+    let signature = signature();
+    Some(quote!(#[inline] #signature { #body }))
 }
 
 fn class_ident(index: usize) -> Ident {
@@ -750,6 +745,7 @@ fn classified_impl(input: &Input, bounds: &mut Bounds, records: &[String]) -> To
     let mut retry = Vec::new();
     let mut status = Vec::new();
     let mut level = Vec::new();
+    let mut stated = Vec::new();
     let mut visit = Vec::new();
     let mut source = Vec::new();
     let mut backtrace = Vec::new();
@@ -890,6 +886,18 @@ fn classified_impl(input: &Input, bounds: &mut Bounds, records: &[String]) -> To
             };
             slot.push(Some(answer));
         }
+        // stated_status: the case's own, else the source's; never the class's (that is the
+        // difference from `status`)
+        if needs_status_or_level {
+            let own_status = own.and_then(|c| c.status.as_ref()).map(|(_, v)| *v);
+            stated.push(Some(if let Some(variant) = own_status {
+                let variant = Ident::new(variant, Span::call_site());
+                Answer::fixed(quote!(::core::option::Option::Some(::error_core::Status::#variant)))
+            } else {
+                delegated(input, case, "stated_status", &none)
+                    .unwrap_or_else(|| Answer::fixed(none.clone()))
+            }));
+        }
         visit.push(visit_answer(input, case, bounds));
         source.push(classified_source_answer(input, case));
         backtrace.push(backtrace_answer(input, case, bounds));
@@ -924,86 +932,68 @@ fn classified_impl(input: &Input, bounds: &mut Bounds, records: &[String]) -> To
         quote! {
             #[inline]
             fn entry(&self) -> ::core::option::Option<::error_core::Entry> {
-                ::core::option::Option::Some(
-                    <Self as ::error_core::Catalog>::ENTRIES.__at(#offset),
-                )
+                <Self as ::error_core::Catalog>::ENTRIES.__at(#offset)
             }
         }
     };
-    // Which methods call a probe, whose trait must be imported: a transparent case that does
-    // not forward its classification probes its field; the visitor probes a
-    // `#[retry_after]` field's hint and a path's `display()`.
-    let transparent_probe = input.cases.iter().any(|case| {
-        case.is_transparent()
-            && !matches!(
-                case.class_of(input),
-                ClassOf::Transparent { otherwise: None }
-            )
-    });
-    let visit_probe = input.cases.iter().any(|case| {
-        case.fields.iter().enumerate().any(|(index, field)| {
-            case.is_data(index)
-                && (field.attrs.retry_after.is_some() || crate::fmt::is_path_type(field.ty))
-        })
-    });
     let class_fn = method(
         input,
-        &quote!(fn class(&self) -> ::error_core::Class),
+        || quote!(fn class(&self) -> ::error_core::Class),
         class,
         None,
-        transparent_probe,
     );
     let code_fn = method(
         input,
-        &quote!(fn code(&self) -> &'static ::core::primitive::str),
+        || quote!(fn code(&self) -> &'static ::core::primitive::str),
         code,
         None,
-        transparent_probe,
     );
     let retry_fn = method(
         input,
-        &quote!(fn retry_after(&self) -> ::core::option::Option<::core::time::Duration>),
+        || quote!(fn retry_after(&self) -> ::core::option::Option<::core::time::Duration>),
         retry,
         None,
-        transparent_probe,
     );
     let status_fn = method(
         input,
-        &quote!(fn status(&self) -> ::error_core::Status),
+        || quote!(fn status(&self) -> ::error_core::Status),
         status,
         None,
-        transparent_probe,
+    );
+    let stated_fn = method(
+        input,
+        || quote!(fn stated_status(&self) -> ::core::option::Option<::error_core::Status>),
+        stated,
+        None,
     );
     let level_fn = method(
         input,
-        &quote!(fn level(&self) -> ::error_core::Level),
+        || quote!(fn level(&self) -> ::error_core::Level),
         level,
         None,
-        transparent_probe,
     );
     let visit_fn = method(
         input,
-        &quote!(fn visit_fields(&self, __visitor: &mut dyn ::error_core::Visit)),
+        || quote!(fn visit_fields(&self, __visitor: &mut dyn ::error_core::Visit)),
         visit,
         Some(quote!({})),
-        transparent_probe || visit_probe,
     );
     let source_fn = method(
         input,
-        &quote! {
-            fn classified_source(&self)
-                -> ::core::option::Option<&(dyn ::error_core::ClassifiedError + '_)>
+        || {
+            quote! {
+                fn classified_source(&self)
+                    -> ::core::option::Option<&(dyn ::error_core::ClassifiedError + '_)>
+            }
         },
         source,
         Some(none.clone()),
-        true,
     );
     let backtrace_fn = method(
         input,
-        &quote!(fn backtrace(&self) -> ::core::option::Option<&dyn ::core::fmt::Display>),
+        || quote!(fn backtrace(&self) -> ::core::option::Option<&dyn ::core::fmt::Display>),
         backtrace,
         Some(none),
-        true,
     );
     let original = input.original;
     let ty = &original.ident;
@@ -1025,14 +1015,12 @@ fn classified_impl(input: &Input, bounds: &mut Bounds, records: &[String]) -> To
             #code_fn
             #retry_fn
             #status_fn
+            #stated_fn
             #level_fn
             #visit_fn
             #source_fn
             #backtrace_fn
         }
-
-        #allows
-        impl #impl_generics ::error_core::Boundary for #ty #ty_generics #where_clause {}
     }
 }
 
@@ -1075,28 +1063,38 @@ fn visit_answer(input: &Input, case: &Case, bounds: &mut Bounds) -> Option<Answe
         let key = &field.key;
         let var = &field.var;
         let value = match shown(case, index) {
-            Shown::Redacted => quote!(::error_core::Value::Redacted),
-            Shown::Debug => {
-                bounds.visitor(field.ty, &quote!(::core::fmt::Debug));
+            Shown::Redacted if field.kv_mode() == Some(KvMode::Redact) => {
+                // `#[kv(redact)]` asks for a `Secret`, whose `Debug` is redacted too: checked
+                // here, at the field's type, once, and not in a where clause, whose failure
+                // would be reported again wherever the type is used as a `ClassifiedError`.
                 fields.push(index);
-                show(field, "debug")
+                let span = type_span(field.ty);
+                let mut var = var.clone();
+                var.set_span(span.resolved_at(field.var.span()));
+                quote_spanned!(span=> visit(#key, ::error_core::__private::redacted(#var)))
+            }
+            Shown::Redacted => quote!(__redacted(#key)),
+            Shown::Debug => {
+                bounds.visitor(field.ty, || quote!(::core::fmt::Debug));
+                fields.push(index);
+                show(field, key, "debug")
             }
             Shown::Hint => {
                 fields.push(index);
                 let hint = hint_expr(var);
-                quote!(::error_core::Value::Display(&#hint))
+                quote!(__display(#key, &#hint))
             }
             Shown::Display => {
                 fields.push(index);
                 if crate::fmt::is_path_type(field.ty) {
-                    quote!(::error_core::Value::Display(&#var.as_display()))
+                    quote!(__display(#key, &#var.as_display()))
                 } else {
-                    bounds.visitor(field.ty, &quote!(::core::fmt::Display));
-                    show(field, "display")
+                    bounds.visitor(field.ty, || quote!(::core::fmt::Display));
+                    show(field, key, "display")
                 }
             }
         };
-        stmts.push(quote!(__visitor.visit(#key, #value);));
+        stmts.push(quote!(__visitor.#value;));
     }
     if stmts.is_empty() {
         return None;
@@ -1114,7 +1112,7 @@ fn visit_answer(input: &Input, case: &Case, bounds: &mut Bounds) -> Option<Answe
 /// reported here and by the `Display` impl that formats it: two errors at the field, for
 /// one mistake. A probe that never fails would avoid the second, and was measured to cost
 /// more than the rest of the visitor; see `benches/compile_time.py`.)
-fn show(field: &Field, how: &str) -> TokenStream {
+fn show(field: &Field, key: &str, how: &str) -> TokenStream {
     // Spanned at the field's type, so that a missing trait is reported there.
     let span = type_span(field.ty);
     let mut var = field.var.clone();
@@ -1125,9 +1123,9 @@ fn show(field: &Field, how: &str) -> TokenStream {
         quote!(#var)
     };
     if how == "display" {
-        quote_spanned!(span=> ::error_core::Value::Display(#value))
+        quote_spanned!(span=> __display(#key, #value))
     } else {
-        quote_spanned!(span=> ::error_core::Value::Debug(#value))
+        quote_spanned!(span=> __debug(#key, #value))
     }
 }
 
@@ -1317,7 +1315,6 @@ fn catalog_impl(input: &Input, records: &[String]) -> TokenStream {
     let (impl_generics, ty_generics, where_clause) = original.generics.split_for_impl();
     quote! {
         #[automatically_derived]
-        #[allow(deprecated)]
         impl #impl_generics ::error_core::Catalog for #ty #ty_generics #where_clause {
             const ENTRIES: ::error_core::Entries = ::error_core::Entries::__new(
                 ::core::concat!(#records, ::core::module_path!(), #type_name),

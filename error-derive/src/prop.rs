@@ -174,8 +174,16 @@ impl Field<'_> {
         self.attrs.kv.as_ref().map(|kv| kv.mode)
     }
 
+    /// Whether the field's value is never shown: it says `#[kv(redact)]` (and the generated
+    /// visitor checks that its type is a `Secret`), or it says no `#[kv(..)]`
+    /// and its type is spelled as a `Secret` (`Secret<T>`, `error_core::Secret<T>`, or an
+    /// `Option` of one), whose value its own `Display` would not show anyway: redacting it
+    /// here too marks it in the catalog and visits it as `Value::Redacted`.
     pub(crate) fn is_redacted(&self) -> bool {
-        self.kv_mode() == Some(KvMode::Redact)
+        match self.kv_mode() {
+            Some(mode) => mode == KvMode::Redact,
+            None => is_secret(self.ty),
+        }
     }
 
     pub(crate) fn ty_span(&self) -> Span {
@@ -212,6 +220,14 @@ pub(crate) fn option_inner(ty: &Type) -> Option<&Type> {
         Some(GenericArgument::Type(inner)) if args.args.len() == 1 => Some(inner),
         _ => None,
     }
+}
+
+/// Whether `ty` is written as a `Secret` with a type argument, or an `Option` of one.
+fn is_secret(ty: &Type) -> bool {
+    let ty = option_inner(ty).unwrap_or(ty);
+    last_segment(ty).is_some_and(|segment| {
+        segment.ident == "Secret" && matches!(segment.arguments, PathArguments::AngleBracketed(_))
+    })
 }
 
 fn is_backtrace(ty: &Type) -> bool {

@@ -82,6 +82,7 @@ fn check_case(cx: &Ctxt, input: &Input, case: &Case, has_display: bool) {
         check_message(cx, input, case, scanned);
     }
     check_fields(cx, case);
+    check_redact(cx, case);
     if case.is_transparent() {
         check_transparent(cx, input, case);
     } else {
@@ -378,6 +379,24 @@ fn check_fields(cx: &Ctxt, case: &Case) {
                     extra.key
                 ),
             );
+        }
+    }
+}
+
+/// `#[kv(redact)]` on a `#[retry_after]` field: `retry_after()` returns the value and
+/// exporters record it. (That a `#[kv(redact)]` field is a `Secret` is checked by the
+/// compiler, at the field's type, through the code `expand` generates.)
+fn check_redact(cx: &Ctxt, case: &Case) {
+    for field in &case.fields {
+        if let (Some(kv), Some(_)) = (&field.attrs.kv, field.attrs.retry_after) {
+            if kv.mode == attr::KvMode::Redact {
+                cx.error_at(
+                    attr::path_span(kv.original),
+                    "#[kv(redact)] on a #[retry_after] field, whose value is no secret: \
+                     `retry_after()` returns it and exporters record it; #[kv(skip)] keeps it \
+                     out of the message",
+                );
+            }
         }
     }
 }

@@ -12,7 +12,7 @@
 //! | what it says | the span status's description, `exception.message` | the top-level `Display` |
 //! | what caused it | `exception.stacktrace` | the chain's report, then a backtrace or span trace |
 //! | what to do | `classified.class`, `classified.retriable`, `classified.retry_after` | the class and hint |
-//! | how often | `{operation}.duration` with `error.type` on failures | [`Metrics`] |
+//! | how often | `{operation}.duration` with `error.type` on failures | [`OtelMetrics`] |
 //! | was it retried | `classified.retry` span events, the `classified.retries` counter | [`RecordRetries`] |
 //!
 //! ```
@@ -33,7 +33,7 @@
 //! The simple paths are right by construction: [`record`] follows
 //! `OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN` with the logger provider given to
 //! [`set_logger_provider`]; nothing it emits can come back as a duplicate span event; a
-//! [`Recorder`] opens its spans with [`span!`] so that the span kind is given once;
+//! [`Recorder`] opens its spans with [`operation_span!`] so that the span kind is given once;
 //! [`Operation::client`] and its siblings name an operation once; and
 //! [`OtelLayer::around_retry`] wires a retry layer's hooks in one call.
 //!
@@ -42,8 +42,11 @@
 //! `error.type` is set only when the operation failed, and is always one of a closed,
 //! documented set, never a message:
 //! - on an RPC operation, the gRPC status code string (`"UNAVAILABLE"`,
-//!   `"ALREADY_EXISTS"`, …), as the RPC conventions ask when a status code was returned;
-//! - on any other operation, the codes of your derived errors: `"Enum::Variant"` for an
+//!   `"ALREADY_EXISTS"`, …), as the RPC conventions ask when a status code was returned:
+//!   always on a server, and on a client when the error states one
+//!   ([`Operation::response_status`]);
+//! - on any other operation, and on an RPC client whose error states no status (it was
+//!   made in the client: no status was returned), the codes of your derived errors: `"Enum::Variant"` for an
 //!   enum's variant, `"Struct"` for a struct, or the `code = "..."` you gave; for an ad-hoc
 //!   `error_core::Error`, its class's name (`"transient"`, `"busy"`, …) or the code set
 //!   with `with_code`; for a `std::io::Error`, the code `error_core::io_class` gives its
@@ -60,7 +63,15 @@
 //!
 //! - The RPC status attribute is `rpc.response.status_code` (v1.44.0's name), in
 //!   [`semconv::RPC_STATUS_CODE`] and nowhere else. `error.type` holds the same string
-//!   on RPC failures.
+//!   on RPC failures that have one.
+//! - A client's span reports a response status (`rpc.response.status_code`,
+//!   `http.response.status_code`) only when its error states one
+//!   ([`ClassifiedError::stated_status`](error_core::ClassifiedError::stated_status)): one
+//!   made from the peer's answer, or by a layer that generates it, as a gRPC client does for
+//!   its deadline. Every classified error has a `status()`, but for an error made in the
+//!   client with none of its own it is the class's guess at what a server would send;
+//!   recorded, it would be a status nobody returned. A server's span reports its error's
+//!   `status()`, which is what it returns. See [`Operation::response_status`].
 //! - `error.type` is the code for HTTP, which the conventions allow as a "component
 //!   identifier"; `http.response.status_code` holds the number.
 //! - Our own attributes are under `classified.`; durations in them are seconds, as
@@ -102,7 +113,7 @@ mod tower;
 pub use deviation::Deviation;
 pub use exception::ExceptionSignal;
 pub use filter::skip_own_events;
-pub use metrics::Metrics;
+pub use metrics::OtelMetrics;
 pub use operation::{Domain, Kind, Operation, Outcome};
 pub use recorder::{Recorder, record, set_logger_provider};
 pub use target::Target;
@@ -124,11 +135,15 @@ pub use tower::{AttemptLayer, Otel, OtelLayer, RecordRetries, SpanMode, future};
 ///
 /// static PUT: LazyLock<Recorder> = LazyLock::new(|| Recorder::new(Operation::RPC_SERVER));
 ///
-/// let span = error_otel::span!(PUT, rpc.method = "Put");
+/// let span = error_otel::operation_span!(PUT, rpc.method = "Put");
 /// assert_eq!(PUT.record(&span, &Error::invalid("key is empty")), Outcome::ClientFault);
 /// ```
+///
+/// It is `operation_span!`, not `span!`: `tracing::span!` takes a level and a name, and a
+/// macro of the same name with another syntax would read as tracing's and fail to compile
+/// (or, imported with a glob, shadow it).
 #[macro_export]
-macro_rules! span {
+macro_rules! operation_span {
     ($recorder:expr $(,)?) => {{
         let operation: &$crate::Operation = $recorder.operation();
         $crate::__private::tracing::info_span!(

@@ -12,7 +12,7 @@
 //! instrumentation of the same operation would make. The retry counter, ours, counts by
 //! class and code.
 //!
-//! Instruments are created once, in [`Metrics::new`]; recording a point passes a slice
+//! Instruments are created once, in [`OtelMetrics::new`]; recording a point passes a slice
 //! of static attributes and allocates nothing of ours.
 
 use core::time::Duration;
@@ -26,15 +26,21 @@ use crate::Recorder;
 use crate::operation::Operation;
 use crate::semconv;
 
-/// An operation's duration histogram and retry counter.
+/// An operation's duration histogram and retry counter, as OpenTelemetry instruments.
+///
+/// It is `OtelMetrics`, as the layer is [`OtelLayer`](crate::OtelLayer), because
+/// `error_tower::metrics::Metrics` (the retry and breaker hooks that record through the
+/// `metrics` facade, for Prometheus) is the other half of a common setup: a service that
+/// exports both imports both, and the two names must not collide. error-tower's keeps the
+/// plain name, the one its module and the facade crate give it.
 ///
 /// ```
 /// use std::time::Duration;
 /// use error_core::Error;
-/// use error_otel::{Metrics, Operation, Recorder};
+/// use error_otel::{OtelMetrics, Operation, Recorder};
 ///
 /// let meter = opentelemetry::global::meter("my-service");
-/// let metrics = Metrics::new(&meter, &Operation::RPC_CLIENT);
+/// let metrics = OtelMetrics::new(&meter, &Operation::RPC_CLIENT);
 /// metrics.record_success(Duration::from_millis(12));
 ///
 /// // A failure: `error.type` as on the span.
@@ -43,18 +49,18 @@ use crate::semconv;
 /// metrics.record(Duration::from_millis(30), recorder.error_type(Some(&error)));
 /// ```
 #[derive(Clone, Debug)]
-pub struct Metrics {
+pub struct OtelMetrics {
     duration: Histogram<f64>,
     retries: Counter<u64>,
 }
 
-impl Metrics {
+impl OtelMetrics {
     /// Creates the operation's instruments on `meter`:
     /// [`duration_metric()`](Operation::duration_metric), in seconds with the conventions'
     /// [bucket boundaries](semconv::DURATION_BOUNDARIES), and
     /// [`classified.retries`](semconv::RETRIES_METRIC).
     #[must_use]
-    pub fn new(meter: &Meter, operation: &Operation) -> Metrics {
+    pub fn new(meter: &Meter, operation: &Operation) -> OtelMetrics {
         let duration = meter
             .f64_histogram(operation.duration_metric())
             .with_unit("s")
@@ -66,7 +72,7 @@ impl Metrics {
             .with_unit("{retry}")
             .with_description("Retries made, by the class and code of the failed attempt.")
             .build();
-        Metrics { duration, retries }
+        OtelMetrics { duration, retries }
     }
 
     /// Records a call that succeeded: a point without `error.type`.

@@ -9,9 +9,18 @@
 //! and the names the conventions give its exception event and duration metric.
 //!
 //! The span kind is given once, in the operation: [`OtelLayer`](crate::OtelLayer) opens
-//! its spans from it, and [`span!`](crate::span!) opens a span from a
+//! its spans from it, and [`operation_span!`](crate::operation_span!) opens a span from a
 //! [`Recorder`](crate::Recorder)'s operation, so the kind the span is exported with and
 //! the kind the recorder judges by cannot disagree.
+//!
+//! The kind also decides which status a span reports as the response's
+//! ([`Operation::response_status`]). A server returns its error's
+//! [`status`](ClassifiedError::status), so its span reports it. A client reports only a
+//! status its error [states](ClassifiedError::stated_status): every classified error has a
+//! `status()`, and for one made in the client (a reset connection, an `io::Error`, an
+//! ad-hoc `Error::transient`) it is only what the class implies, the status a server
+//! *would* have sent. Reported, it would be a response nobody sent: an
+//! `rpc.response.status_code` of `UNAVAILABLE` on a call that never reached a server.
 
 use std::collections::BTreeMap;
 use std::sync::{Mutex, PoisonError};
@@ -32,7 +41,7 @@ pub enum Kind {
 
 impl Kind {
     /// The value tracing-opentelemetry reads from a span's `otel.kind` field. You rarely
-    /// write it: [`span!`](crate::span!) and [`OtelLayer`](crate::OtelLayer) set
+    /// write it: [`operation_span!`](crate::operation_span!) and [`OtelLayer`](crate::OtelLayer) set
     /// `otel.kind` from the operation.
     #[must_use]
     pub const fn as_str(self) -> &'static str {
@@ -208,6 +217,40 @@ impl Operation {
     pub fn duration_metric(&self) -> &'static str {
         self.duration_metric
             .unwrap_or_else(|| joined(self.name, ".duration"))
+    }
+
+    /// The status of the response, for a call of this operation that ended with `error`:
+    /// what the domain's status attribute (`rpc.response.status_code`,
+    /// `http.response.status_code`) and, on RPC operations, `error.type` report. `None`
+    /// when there was no response to report.
+    ///
+    /// - On a server span, the error's [`status`](ClassifiedError::status): the server's
+    ///   boundary sends it back, whether the error wrote it or its class implied it.
+    /// - On a client or internal span, only the status the error
+    ///   [states](ClassifiedError::stated_status): the one the peer returned, for an error
+    ///   made from its answer (`status = ..` on the variant, `Error::with_status`), or the
+    ///   one a layer of the client gives its own error, as a gRPC client reports the status
+    ///   it generated (error-tower's `Elapsed` is `deadline_exceeded`, the breaker's `Open`
+    ///   `unavailable`). An error made in the client with no status of its own had no
+    ///   response, and gets none: its class's status would be made up.
+    ///
+    /// ```
+    /// use error_core::{Error, Status};
+    /// use error_otel::Operation;
+    ///
+    /// let reset = Error::transient("connection reset");
+    /// assert_eq!(Operation::RPC_CLIENT.response_status(&reset), None);
+    /// assert_eq!(Operation::RPC_SERVER.response_status(&reset), Some(Status::Unavailable));
+    ///
+    /// let answered = Error::invalid("replica exists").with_status(Status::AlreadyExists);
+    /// assert_eq!(Operation::RPC_CLIENT.response_status(&answered), Some(Status::AlreadyExists));
+    /// ```
+    #[must_use]
+    pub fn response_status(&self, error: &dyn ClassifiedError) -> Option<Status> {
+        match self.kind {
+            Kind::Server => Some(error.status()),
+            Kind::Client | Kind::Internal => error.stated_status(),
+        }
     }
 
     /// What an error means for this operation: see [`Outcome`].

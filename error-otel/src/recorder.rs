@@ -48,7 +48,7 @@ use crate::target::Target;
 /// use error_otel::{Operation, Outcome, Recorder};
 ///
 /// let recorder = Recorder::new(Operation::RPC_CLIENT);
-/// let span = error_otel::span!(recorder);
+/// let span = error_otel::operation_span!(recorder);
 /// let outcome = recorder.record(&span, &Error::transient("node 2 is down"));
 /// assert_eq!(outcome, Outcome::Failure);
 /// ```
@@ -158,20 +158,27 @@ impl Recorder {
     /// | operation ended with | `error.type` |
     /// |---|---|
     /// | an error with no classification | [`_OTHER`](semconv::OTHER) |
-    /// | a failure of an RPC operation | the status code string (`"UNAVAILABLE"`), as in [`rpc.response.status_code`](semconv::RPC_STATUS_CODE) |
+    /// | a failure of an RPC operation, with a [response status](Operation::response_status) | the status code string (`"UNAVAILABLE"`), as in [`rpc.response.status_code`](semconv::RPC_STATUS_CODE) |
+    /// | a failure of an RPC client with none (an error made in the client, with no status of its own) | the error's [`code()`](ClassifiedError::code), as the conventions ask when no status was returned |
     /// | a failure of any other operation | the error's [`code()`](ClassifiedError::code) |
     /// | a client's mistake seen by a server ([`Outcome::ClientFault`]) | none |
     /// | a cancellation ([`Outcome::Cancelled`]) | none |
     ///
-    /// The [deviations](Deviation) change the second and fourth rows.
+    /// The [deviations](Deviation) change the second and fifth rows.
     ///
     /// ```
-    /// use error_core::Error;
+    /// use error_core::{Error, Status};
     /// use error_otel::{Operation, Recorder};
     ///
     /// let down = Error::transient("node 2 is down").with_code("node.down");
-    /// assert_eq!(Recorder::new(Operation::RPC_CLIENT).error_type(Some(&down)), Some("UNAVAILABLE"));
-    /// assert_eq!(Recorder::new(Operation::INTERNAL).error_type(Some(&down)), Some("node.down"));
+    /// let answered = down.with_status(Status::Unavailable);
+    /// assert_eq!(Recorder::new(Operation::RPC_CLIENT).error_type(Some(&answered)), Some("UNAVAILABLE"));
+    /// assert_eq!(Recorder::new(Operation::INTERNAL).error_type(Some(&answered)), Some("node.down"));
+    ///
+    /// // Made in the client, with no status of its own: no status was returned.
+    /// let reset = Error::transient("connection reset").with_code("net.reset");
+    /// assert_eq!(Recorder::new(Operation::RPC_CLIENT).error_type(Some(&reset)), Some("net.reset"));
+    /// assert_eq!(Recorder::new(Operation::RPC_SERVER).error_type(Some(&reset)), Some("UNAVAILABLE"));
     /// assert_eq!(Recorder::new(Operation::RPC_CLIENT).error_type(None), Some("_OTHER"));
     ///
     /// let bad = Error::invalid("key is empty");
@@ -201,8 +208,13 @@ impl Recorder {
         }
         Some(match error {
             None => semconv::OTHER,
-            Some(error) => match self.operation.domain() {
-                Domain::Rpc if !self.deviations.code_as_error_type => error.status().grpc_name(),
+            Some(error) => match (
+                self.operation.domain(),
+                self.operation.response_status(error),
+            ) {
+                (Domain::Rpc, Some(status)) if !self.deviations.code_as_error_type => {
+                    status.grpc_name()
+                }
                 _ => error.code(),
             },
         })
@@ -214,7 +226,8 @@ impl Recorder {
     /// On a span that records:
     /// - `error.type` as [`error_type`](Recorder::error_type) says, the error's code in
     ///   `classified.code`, our other `classified.*` attributes, the domain's status
-    ///   attribute, and the error's fields;
+    ///   attribute when there was a [response status](Operation::response_status), and the
+    ///   error's fields;
     /// - for a [`Outcome::Failure`], the status is set to `Error` once, with the
     ///   top-level message as its description;
     /// - the exception is recorded once, as a span event or a log record or both, as the
@@ -318,7 +331,7 @@ impl Recorder {
 /// emits no `tracing` event (so no duplicate span event, whatever the subscriber).
 ///
 /// For a client or server span, record with a [`Recorder`] of its operation, and open the
-/// span with [`span!`](crate::span!) so that the span's kind is the recorder's.
+/// span with [`operation_span!`](crate::operation_span!) so that the span's kind is the recorder's.
 ///
 /// ```
 /// use error_core::Error;
@@ -404,16 +417,16 @@ fn error_attributes(
     if let Some(after) = error.retry_after() {
         attributes.push(KeyValue::new(semconv::RETRY_AFTER, after.as_secs_f64()));
     }
-    match operation.domain() {
-        Domain::Rpc => attributes.push(KeyValue::new(
-            semconv::RPC_STATUS_CODE,
-            error.status().grpc_name(),
-        )),
-        Domain::Http => attributes.push(KeyValue::new(
+    // Only a status there was a response with: see `Operation::response_status`.
+    match (operation.domain(), operation.response_status(error)) {
+        (Domain::Rpc, Some(status)) => {
+            attributes.push(KeyValue::new(semconv::RPC_STATUS_CODE, status.grpc_name()));
+        }
+        (Domain::Http, Some(status)) => attributes.push(KeyValue::new(
             semconv::HTTP_RESPONSE_STATUS_CODE,
-            i64::from(error.status().http()),
+            i64::from(status.http()),
         )),
-        Domain::Other => {}
+        _ => {}
     }
     error.visit_fields(&mut |key: &'static str, value: Value<'_>| {
         let text = match value {

@@ -28,7 +28,9 @@ pub const OTHER: &str = "_OTHER";
 /// when the derive expands: stable across compiler versions, unlike
 /// `core::any::type_name`, whose text the compiler does not promise to keep. A hand-written
 /// `ClassifiedError` keeps the trait's default, `core::any::type_name`, unless it
-/// overrides `type_name`.
+/// overrides `type_name`. Either way the path is the defining module's, private or not:
+/// a type re-exported from a private module should override `type_name` with the path its
+/// users write (see its documentation), so that the name in a trace finds the type.
 pub const EXCEPTION_TYPE: &str = "exception.type";
 
 /// `exception.message`: the top-level message.

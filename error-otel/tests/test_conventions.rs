@@ -8,7 +8,7 @@
 mod support;
 
 use error_core::ClassifiedError;
-use error_otel::{Deviation, ExceptionSignal, Metrics, Operation, OtelLayer, Recorder};
+use error_otel::{Deviation, ExceptionSignal, Operation, OtelLayer, OtelMetrics, Recorder};
 use opentelemetry::Value;
 use opentelemetry::logs::Severity;
 use opentelemetry::metrics::MeterProvider as _;
@@ -29,6 +29,10 @@ pub enum RpcError {
     #[error("pool offline, pool={pool}")]
     #[class(transient)]
     PoolOffline { pool: u32 },
+    /// Made in the client: the connection broke before any answer, so no status came back.
+    #[error("connection reset")]
+    #[class(transient, code = "net.reset")]
+    Reset,
 }
 
 const BOUNDS: [f64; 14] = error_otel::semconv::DURATION_BOUNDARIES;
@@ -40,7 +44,7 @@ async fn call(telemetry: &Telemetry, recorder: Recorder, error: RpcError) {
     let meter = telemetry.meter_provider.meter("test");
     let otel = OtelLayer::new(operation)
         .recorder(recorder)
-        .metrics(Metrics::new(&meter, &operation));
+        .metrics(OtelMetrics::new(&meter, &operation));
     let mut error = Some(error);
     let service = ServiceBuilder::new()
         .layer(otel)
@@ -236,6 +240,56 @@ async fn a_client_mistake_with_span_events_is_one_exception_event_and_no_error()
 }
 
 #[tokio::test]
+async fn a_client_failure_with_no_status_returned_has_no_status_attribute_and_its_code() {
+    // A client's own error (a reset connection) states no status: `UNAVAILABLE`, its
+    // class's, would be a response nobody sent. The conventions' `error.type` when no
+    // status code was returned: a low-cardinality identifier of the error, its code.
+    let telemetry = Telemetry::new();
+    call(
+        &telemetry,
+        spans_only(Operation::RPC_CLIENT),
+        RpcError::Reset,
+    )
+    .await;
+    let span = telemetry.span();
+    assert_eq!(span.status, Status::error("connection reset"));
+    assert_eq!(
+        attributes(&span.attributes),
+        expect([
+            ("error.type", Value::from("net.reset")),
+            ("classified.code", Value::from("net.reset")),
+            ("classified.class", Value::from("transient")),
+            ("classified.retriable", Value::from(true)),
+        ])
+    );
+    assert_eq!(
+        histogram(&telemetry.metrics(), "rpc.client.call.duration"),
+        [HistogramPoint {
+            attributes: expect([("error.type", Value::from("net.reset"))]),
+            count: 1,
+            bounds: BOUNDS.to_vec(),
+        }]
+    );
+
+    // The same error returned by a server is what the server sends back.
+    let telemetry = Telemetry::new();
+    call(
+        &telemetry,
+        spans_only(Operation::RPC_SERVER),
+        RpcError::Reset,
+    )
+    .await;
+    let attributes = attributes(&telemetry.span().attributes);
+    assert_eq!(
+        (
+            &attributes["error.type"],
+            &attributes["rpc.response.status_code"]
+        ),
+        (&Value::from("UNAVAILABLE"), &Value::from("UNAVAILABLE"))
+    );
+}
+
+#[tokio::test]
 async fn a_server_failure_of_its_own_has_the_status_code_and_the_error_status() {
     let telemetry = Telemetry::new();
     call(
@@ -344,12 +398,12 @@ fn span_takes_the_kind_and_name_from_the_recorder() {
     let telemetry = Telemetry::new();
     let server = spans_only(Operation::RPC_SERVER);
     {
-        let span = error_otel::span!(server, rpc.method = "CreateReplica");
+        let span = error_otel::operation_span!(server, rpc.method = "CreateReplica");
         server.record(&span, &RpcError::EmptyKey);
     }
     let internal = spans_only(Operation::internal("compaction"));
     {
-        let span = error_otel::span!(internal);
+        let span = error_otel::operation_span!(internal);
         internal.record(&span, &RpcError::PoolOffline { pool: 2 });
     }
 
@@ -424,5 +478,31 @@ async fn an_operation_of_your_own_is_named_once() {
             count: 1,
             bounds: BOUNDS.to_vec(),
         }]
+    );
+}
+
+#[test]
+fn a_client_reports_the_status_its_layers_generate_and_none_for_its_own_io_errors() {
+    // error-tower's `Elapsed` states `deadline_exceeded`, as a gRPC client reports the
+    // deadline it enforced; an `io::Error`'s status is this process's reading of the
+    // operating system's answer, which no peer returned.
+    let client = spans_only(Operation::RPC_CLIENT);
+    let elapsed = error_core::Error::from(error_tower::retry::Elapsed::new(
+        std::time::Duration::from_millis(200),
+    ));
+    assert_eq!(
+        Operation::RPC_CLIENT.response_status(&elapsed),
+        Some(error_core::Status::DeadlineExceeded)
+    );
+    assert_eq!(client.error_type(Some(&elapsed)), Some("DEADLINE_EXCEEDED"));
+    let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+    assert_eq!(Operation::RPC_CLIENT.response_status(&refused), None);
+    assert_eq!(
+        client.error_type(Some(&refused)),
+        Some("std::io::ErrorKind::ConnectionRefused")
+    );
+    assert_eq!(
+        Operation::RPC_SERVER.response_status(&refused),
+        Some(error_core::Status::Unavailable)
     );
 }

@@ -8,7 +8,7 @@ mod support;
 use std::time::Duration;
 
 use error_core::ClassifiedError;
-use error_otel::{AttemptLayer, ExceptionSignal, Metrics, Operation, OtelLayer, Recorder};
+use error_otel::{AttemptLayer, ExceptionSignal, Operation, OtelLayer, OtelMetrics, Recorder};
 use error_tower::budget::Budget;
 use error_tower::retry::RetryLayer;
 use opentelemetry::Value;
@@ -18,9 +18,9 @@ use support::backend::Backend;
 use support::{HistogramPoint, Telemetry, attributes, counter, expect, histogram};
 use tower::{Service, ServiceBuilder, ServiceExt as _};
 
-fn layer(telemetry: &Telemetry) -> (OtelLayer, Metrics) {
+fn layer(telemetry: &Telemetry) -> (OtelLayer, OtelMetrics) {
     let meter = telemetry.meter_provider.meter("test");
-    let metrics = Metrics::new(&meter, &Operation::RPC_CLIENT);
+    let metrics = OtelMetrics::new(&meter, &Operation::RPC_CLIENT);
     let recorder =
         Recorder::new(Operation::RPC_CLIENT).exception_signal(ExceptionSignal::SpanEvent);
     let layer = OtelLayer::new(Operation::RPC_CLIENT)
@@ -260,4 +260,86 @@ async fn http_attempts_get_a_span_each_and_a_resend_count() {
     // The attempts are children of the logical call's span.
     let parent = spans[3].span_context.span_id();
     assert!(spans[..3].iter().all(|span| span.parent_span_id == parent));
+}
+
+/// A call that always fails, through `around_retry` of a retry layer with `deadline`, at
+/// most 3 attempts, and hooks of its own: the backend's calls, what those hooks heard, the
+/// span's retry events and its give-up reason.
+async fn around_a_retry_layer_with_hooks(
+    deadline: Duration,
+) -> (u32, Vec<String>, Vec<String>, Option<Value>) {
+    use std::sync::{Arc, Mutex};
+
+    use error_tower::retry::{GiveUpEvent, RetryEvent};
+
+    let telemetry = Telemetry::new();
+    let (otel, _) = layer(&telemetry);
+    let heard = Arc::new(Mutex::new(Vec::new()));
+    let retry = RetryLayer::new()
+        .assume_idempotent()
+        .seed(7)
+        .deadline(deadline)
+        .max_attempts(3)
+        .on_retry({
+            let heard = Arc::clone(&heard);
+            move |event: &RetryEvent| {
+                heard
+                    .lock()
+                    .unwrap()
+                    .push(format!("retry {}", event.attempt));
+            }
+        })
+        .on_give_up({
+            let heard = Arc::clone(&heard);
+            move |event: &GiveUpEvent| {
+                heard
+                    .lock()
+                    .unwrap()
+                    .push(format!("give up {} {}", event.attempts, event.reason));
+            }
+        });
+    let backend = Backend::failing(u32::MAX);
+    let service = ServiceBuilder::new()
+        .layer(otel.around_retry(retry))
+        .service(backend.service());
+    let error = service.oneshot(5).await.unwrap_err();
+    assert_eq!(error.code(), "BackendError::NodeDown");
+    let span = telemetry.span();
+    let heard = heard.lock().unwrap().clone();
+    (
+        backend.calls(),
+        heard,
+        retry_events(&span, &backend),
+        attributes(&span.attributes).remove("classified.give_up"),
+    )
+}
+
+#[tokio::test(start_paused = true)]
+async fn around_retry_keeps_the_retry_layers_deadline_and_hooks() {
+    // A retry layer built with a deadline and hooks of its own (error-tower's `Metrics`,
+    // say): `around_retry` adds the recording hooks after them, and keeps the rest. Both
+    // sets hear every retry and the give-up.
+    assert_eq!(
+        around_a_retry_layer_with_hooks(Duration::from_secs(1)).await,
+        (
+            3,
+            vec![
+                "retry 1".to_owned(),
+                "retry 2".to_owned(),
+                "give up 3 exhausted".to_owned()
+            ],
+            vec![retry_event(1), retry_event(2)],
+            Some(Value::from("exhausted")),
+        )
+    );
+    // The deadline is the layer's: 2 ms leaves no room for the first retry's backoff.
+    assert_eq!(
+        around_a_retry_layer_with_hooks(Duration::from_millis(2)).await,
+        (
+            1,
+            vec!["give up 1 deadline".to_owned()],
+            vec![],
+            Some(Value::from("deadline")),
+        )
+    );
 }

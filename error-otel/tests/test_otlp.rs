@@ -22,7 +22,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use error_otel::{ExceptionSignal, Metrics, Operation, OtelLayer, Recorder};
+use error_otel::{ExceptionSignal, Operation, OtelLayer, OtelMetrics, Recorder};
 use error_tower::retry::RetryLayer;
 use opentelemetry::metrics::MeterProvider as _;
 use opentelemetry::trace::TracerProvider as _;
@@ -368,7 +368,7 @@ fn spans_logs_and_metrics_arrive_over_otlp_http_as_the_conventions_say() {
                 .exception_signal(ExceptionSignal::Both)
                 .logger_provider(&pipelines.logs),
         )
-        .metrics(Metrics::new(&meter, &Operation::RPC_CLIENT));
+        .metrics(OtelMetrics::new(&meter, &Operation::RPC_CLIENT));
     let failing = Backend::failing(u32::MAX);
     let flaky = Backend::failing(2);
 

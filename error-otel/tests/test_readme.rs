@@ -119,7 +119,7 @@ fn readme_snippet(
     // A server's or a client's span: opened by the recorder of its operation, so that the
     // span's kind and the recorder's judgement come from one place.
     let put = Recorder::new(Operation::RPC_SERVER);
-    let span = error_otel::span!(put, rpc.method = "Put");
+    let span = error_otel::operation_span!(put, rpc.method = "Put");
     if let Err(err) = put_handler(&request) {
         put.record(&span, &err);
     }

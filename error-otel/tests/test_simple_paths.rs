@@ -14,11 +14,13 @@ use opentelemetry::trace::Status;
 use opentelemetry_sdk::trace::SpanData;
 use support::{Telemetry, log_attributes};
 
+/// A node's answer, with the status it returned (a client span reports only a status its
+/// error states).
 #[derive(Debug, ClassifiedError)]
 #[non_exhaustive]
 pub enum LoadError {
     #[error("node is down, node={node}")]
-    #[class(transient)]
+    #[class(transient, status = unavailable)]
     NodeDown { node: u64 },
 }
 
@@ -54,7 +56,7 @@ fn a_recorder_adds_one_event_even_without_the_filter() {
     let recorder =
         Recorder::new(Operation::RPC_CLIENT).exception_signal(ExceptionSignal::SpanEvent);
     recorder.record(
-        &error_otel::span!(recorder),
+        &error_otel::operation_span!(recorder),
         &LoadError::NodeDown { node: 2 },
     );
     assert_eq!(event_names(&telemetry.span()), ["exception"]);
@@ -67,7 +69,7 @@ fn the_opt_in_tracing_event_is_a_duplicate_without_the_filter_and_none_with_it()
             .exception_signal(ExceptionSignal::SpanEvent)
             .tracing_event(true);
         recorder.record(
-            &error_otel::span!(recorder),
+            &error_otel::operation_span!(recorder),
             &LoadError::NodeDown { node: 2 },
         );
     };

@@ -13,6 +13,7 @@ use crate::saga::{Pending, Retries, compensate_all};
 pub struct Abandoned {
     pub(crate) saga: &'static str,
     pub(crate) id: Arc<str>,
+    pub(crate) attempt: u32,
     pub(crate) last: Key,
     pub(crate) pending: Vec<Pending>,
     pub(crate) retries: Retries,
@@ -23,6 +24,7 @@ impl fmt::Debug for Abandoned {
         f.debug_struct("Abandoned")
             .field("saga", &self.saga)
             .field("id", &self.id)
+            .field("attempt", &self.attempt)
             .field("last", &self.last)
             .field("pending", &self.pending)
             .finish_non_exhaustive()
@@ -40,6 +42,12 @@ impl Abandoned {
     #[must_use]
     pub fn id(&self) -> &str {
         &self.id
+    }
+
+    /// The saga's attempt, from 1.
+    #[must_use]
+    pub fn attempt(&self) -> u32 {
+        self.attempt
     }
 
     /// The keys of the steps to compensate, in the order [`compensate`](Abandoned::compensate)
@@ -62,6 +70,7 @@ impl Abandoned {
         Err(SagaError {
             saga: self.saga,
             id: self.id,
+            attempt: self.attempt,
             step: self.last,
             cause: Cancelled.into(),
             compensated,
@@ -87,17 +96,32 @@ impl<F: Fn(Abandoned)> OnAbandon for F {
     }
 }
 
-/// The default [`OnAbandon`]: spawns [`Abandoned::compensate`] on the current tokio runtime
-/// (feature `tokio`), and writes the report of a compensation that still fails to standard
-/// error. With no runtime (or without the feature) it cannot run them, and writes the keys
-/// left uncompensated to standard error. See the [crate documentation](crate#cancellation-a-dropped-saga).
+/// The default [`OnAbandon`]: writes the saga and the keys it is about to undo to standard
+/// error, then spawns [`Abandoned::compensate`] on the current tokio runtime (feature
+/// `tokio`), and writes the report of a compensation that still fails to standard error.
+/// With no runtime (or without the feature) it cannot run them, and writes the keys left
+/// uncompensated to standard error. See the [crate documentation](crate#cancellation-a-dropped-saga).
+///
+/// The first line is written before anything is undone, because the saga cannot tell a
+/// cancelled caller from a forgotten [`commit`](crate::Saga::commit): a saga whose steps
+/// all succeeded and that was dropped without `commit` is undone too, and the line says
+/// which one, with a reminder.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SpawnCompensations;
 
 impl OnAbandon for SpawnCompensations {
     fn on_abandon(&self, abandoned: Abandoned) {
+        let keys: Vec<String> = abandoned.keys().map(ToString::to_string).collect();
         #[cfg(feature = "tokio")]
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            eprintln!(
+                "error-saga: saga `{}` (id `{}`, attempt {}) was dropped before `commit()`; compensating: {} \
+                 (a saga whose steps all succeeded must end with `commit()`)",
+                abandoned.saga,
+                abandoned.id,
+                abandoned.attempt,
+                keys.join(", ")
+            );
             runtime.spawn(async move {
                 if let Err(error) = abandoned.compensate().await {
                     eprintln!("error-saga: {:#}", error_core::Report::new(&error));
@@ -105,11 +129,11 @@ impl OnAbandon for SpawnCompensations {
             });
             return;
         }
-        let keys: Vec<String> = abandoned.keys().map(ToString::to_string).collect();
         eprintln!(
-            "error-saga: saga `{}` (id `{}`) was dropped with no runtime to compensate it; uncompensated: {}",
+            "error-saga: saga `{}` (id `{}`, attempt {}) was dropped with no runtime to compensate it; uncompensated: {}",
             abandoned.saga,
             abandoned.id,
+            abandoned.attempt,
             keys.join(", ")
         );
     }

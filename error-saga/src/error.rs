@@ -76,6 +76,12 @@ impl ClassifiedError for Cancelled {
     fn code(&self) -> &'static str {
         "saga.cancelled"
     }
+
+    /// `"error_saga::Cancelled"`: the path users name it by (`core::any::type_name` would
+    /// give the private module's, `error_saga::error::Cancelled`).
+    fn type_name(&self) -> &'static str {
+        "error_saga::Cancelled"
+    }
 }
 
 impl error_core::Boundary for Cancelled {}
@@ -102,11 +108,11 @@ impl error_core::Boundary for Cancelled {}
 ///     .unwrap_err();
 /// assert_eq!((err.class(), err.code(), err.status()), (Class::Data, "saga.inconsistent", Status::Internal));
 /// assert!(!err.is_consistent());
-/// assert_eq!(err.compensation_failures()[0].key().to_string(), "order-7/1-charge");
+/// assert_eq!(err.compensation_failures()[0].key().to_string(), "order-7#1/1-charge");
 /// assert_eq!(
 ///     format!("{:#}", Report::new(&err)),
 ///     "saga step failed; compensations failed, repair needed. saga=`checkout`, id=`order-7`, \
-///      step=`ship`, compensated=``, failed=`charge: refund service is gone (fatal, payment.refund) after 1 attempt` \
+///      attempt=`1`, step=`ship`, compensated=``, failed=`charge: refund service is gone (fatal, payment.refund) after 1 attempt` \
 ///      (data, saga.inconsistent)\n  caused by: no such address (invalid, ship.address)",
 /// );
 /// # }
@@ -115,6 +121,7 @@ impl error_core::Boundary for Cancelled {}
 pub struct SagaError {
     pub(crate) saga: &'static str,
     pub(crate) id: Arc<str>,
+    pub(crate) attempt: u32,
     pub(crate) step: Key,
     pub(crate) cause: Error,
     pub(crate) compensated: Vec<Key>,
@@ -132,6 +139,13 @@ impl SagaError {
     #[must_use]
     pub fn id(&self) -> &str {
         &self.id
+    }
+
+    /// The saga's attempt, from 1 ([`Saga::attempt`](crate::Saga::attempt)). When the
+    /// error may be retried, the next run is attempt `attempt() + 1`.
+    #[must_use]
+    pub fn attempt(&self) -> u32 {
+        self.attempt
     }
 
     /// The key of the step that failed (for a dropped saga, of the last step started).
@@ -204,9 +218,10 @@ impl fmt::Display for SagaError {
         }
         write!(
             f,
-            ". saga=`{}`, id=`{}`, step=`{}`, compensated=`{}`",
+            ". saga=`{}`, id=`{}`, attempt=`{}`, step=`{}`, compensated=`{}`",
             self.saga,
             self.id,
+            self.attempt,
             self.step.step(),
             Steps(&self.compensated)
         )?;
@@ -224,11 +239,22 @@ impl std::error::Error for SagaError {
 }
 
 impl ClassifiedError for SagaError {
+    /// See [the rule](crate#the-class-of-a-saga-error): the failed step's class when every
+    /// compensation succeeded, except that a step's `fatal` is `internal` and a step's
+    /// `redirect` is `transient`; `data` when a compensation failed.
     fn class(&self) -> Class {
-        if self.is_consistent() {
-            self.cause.class()
-        } else {
-            Class::Data
+        if !self.is_consistent() {
+            return Class::Data;
+        }
+        match self.cause.class() {
+            // The step's callee (or a client inside the step) was told to restart; the
+            // saga's caller was not, and restarting it would repair nothing.
+            Class::Fatal => Class::Internal,
+            // The redirect's target is the step's, which the saga's caller cannot follow:
+            // running the saga again is what it can do, and the step's retry layer
+            // follows the redirect then.
+            Class::Redirect => Class::Transient,
+            class => class,
         }
     }
 
@@ -256,9 +282,20 @@ impl ClassifiedError for SagaError {
         }
     }
 
+    /// As [`status`](ClassifiedError::status): the step's stated status when consistent
+    /// (none if its error states none), `internal` when not.
+    fn stated_status(&self) -> Option<Status> {
+        if self.is_consistent() {
+            self.cause.stated_status()
+        } else {
+            Some(Status::Internal)
+        }
+    }
+
     fn visit_fields(&self, visitor: &mut dyn Visit) {
         visitor.visit("saga", Value::Display(&self.saga));
         visitor.visit("id", Value::Display(&self.id));
+        visitor.visit("attempt", Value::Display(&self.attempt));
         visitor.visit("step", Value::Display(&self.step.step()));
         visitor.visit("compensated", Value::Display(&Steps(&self.compensated)));
         if !self.is_consistent() {
@@ -268,6 +305,12 @@ impl ClassifiedError for SagaError {
 
     fn classified_source(&self) -> Option<&(dyn ClassifiedError + '_)> {
         Some(&self.cause)
+    }
+
+    /// `"error_saga::SagaError"`: the path users name it by (`core::any::type_name` would
+    /// give the private module's, `error_saga::error::SagaError`).
+    fn type_name(&self) -> &'static str {
+        "error_saga::SagaError"
     }
 }
 

@@ -6,7 +6,7 @@ use core::pin::Pin;
 use core::time::Duration;
 use std::sync::Arc;
 
-use error_core::{Class, ClassifiedError, Error};
+use error_core::{ClassifiedError, Error};
 
 use crate::Key;
 use crate::abandon::{Abandoned, OnAbandon, SpawnCompensations};
@@ -91,9 +91,12 @@ async fn compensate_one(
                 if attempt >= retries.attempts || !error.class().is_retriable() {
                     return Err((attempt, error));
                 }
+                // The callee's hint, if later than the backoff, but never past the cap: a
+                // hint is the callee's word, and a compensation does not wait a day on it.
                 let wait = retries
                     .backoff(attempt)
-                    .max(error.retry_after().unwrap_or_default());
+                    .max(error.retry_after().unwrap_or_default())
+                    .min(retries.cap);
                 if let Some(sleep) = &retries.sleep {
                     sleep(wait).await;
                 }
@@ -127,15 +130,6 @@ pub(crate) async fn compensate_all(
     (compensated, failures)
 }
 
-/// Whether a step that failed with `class` may have done its work (so its own compensation
-/// runs): every class but the rejections before execution.
-fn may_have_executed(class: Class) -> bool {
-    !matches!(
-        class,
-        Class::Busy | Class::Redirect | Class::Invalid | Class::Denied
-    )
-}
-
 /// A saga: steps run in order with [`step`](Saga::step), and ended with
 /// [`commit`](Saga::commit). See the [crate documentation](crate).
 ///
@@ -144,6 +138,7 @@ fn may_have_executed(class: Class) -> bool {
 pub struct Saga<H: OnAbandon = SpawnCompensations> {
     name: &'static str,
     id: Arc<str>,
+    attempt: u32,
     position: u32,
     last: Option<Key>,
     pending: Vec<Pending>,
@@ -156,6 +151,7 @@ impl<H: OnAbandon> fmt::Debug for Saga<H> {
         f.debug_struct("Saga")
             .field("name", &self.name)
             .field("id", &self.id)
+            .field("attempt", &self.attempt)
             .field("position", &self.position)
             .field("pending", &self.pending)
             .field("retries", &self.retries)
@@ -164,14 +160,17 @@ impl<H: OnAbandon> fmt::Debug for Saga<H> {
 }
 
 impl Saga {
-    /// A saga named `name` (low-cardinality: the workflow, as `"checkout"`) whose run is
-    /// identified by `id` (the order id: what makes the idempotency keys of a run again the
-    /// same). Compensations are tried 3 times, 100 ms then 200 ms apart (capped at 5 s), or
-    /// after the error's hint if later; a dropped saga goes to [`SpawnCompensations`].
+    /// A saga named `name` (low-cardinality: the workflow, as `"checkout"`) for the
+    /// business object `id` (the order id), attempt 1: its steps' keys are
+    /// `"{id}#1/{position}-{step}"`. Run it again with [`attempt`](Saga::attempt).
+    /// Compensations are tried 3 times, 100 ms then 200 ms apart (capped at 5 s), or after
+    /// the error's hint if later (capped too); a dropped saga goes to
+    /// [`SpawnCompensations`].
     pub fn new(name: &'static str, id: impl Into<Arc<str>>) -> Saga {
         Saga {
             name,
             id: id.into(),
+            attempt: 1,
             position: 0,
             last: None,
             pending: Vec::new(),
@@ -182,6 +181,22 @@ impl Saga {
 }
 
 impl<H: OnAbandon> Saga<H> {
+    /// Which attempt of the saga for this id this is, from 1 (the default; 0 counts as 1):
+    /// it is in every step's [`Key`] (`"order-42#2/2-charge"`), so that a saga run again
+    /// after a compensated failure sends keys its callees have not seen. Set it before the
+    /// first step.
+    ///
+    /// A callee that undid a key keeps a tombstone for it and refuses the key from then on
+    /// (a late retry of the step must not execute after its compensation), so a run again
+    /// with the same attempt would be refused step by step; see the
+    /// [crate documentation](crate#running-a-saga-again). The caller keeps the count, as it
+    /// keeps the id: the attempt after the one whose [`SagaError`] said the saga may be run
+    /// again.
+    pub fn attempt(mut self, attempt: u32) -> Self {
+        self.attempt = attempt.max(1);
+        self
+    }
+
     /// Attempts per compensation, the first included (default 3; 0 counts as 1). Only a
     /// retriable class (`transient`, `busy`, `redirect`, `conflict`) is tried again.
     pub fn compensation_attempts(mut self, attempts: u32) -> Self {
@@ -189,8 +204,11 @@ impl<H: OnAbandon> Saga<H> {
         self
     }
 
-    /// The wait after a compensation's failed attempt `n`: `base * 2^(n-1)`, at most `cap`
-    /// (default 100 ms and 5 s), or the error's `retry_after` if that is later.
+    /// The wait after a compensation's failed attempt `n`: `base * 2^(n-1)`, or the error's
+    /// `retry_after` if that is later; at most `cap` either way (default 100 ms and 5 s). A
+    /// hint is the callee's word, not a bound the saga must wait out: a compensation that
+    /// keeps the system inconsistent while it waits a day for a `Retry-After: 86400` is
+    /// retried at the cap instead (and given up after its attempts).
     ///
     /// There is no jitter: a saga's compensations run one after another, a few times at
     /// most, and a callee that is overloaded by many sagas at once says so with `busy` and a
@@ -218,6 +236,7 @@ impl<H: OnAbandon> Saga<H> {
         Saga {
             name: self.name,
             id: Arc::clone(&self.id),
+            attempt: self.attempt,
             position: self.position,
             last: self.last.take(),
             pending: std::mem::take(&mut self.pending),
@@ -236,6 +255,12 @@ impl<H: OnAbandon> Saga<H> {
     #[must_use]
     pub fn id(&self) -> &str {
         &self.id
+    }
+
+    /// The saga's attempt, from 1 ([`attempt`](Saga::attempt)).
+    #[must_use]
+    pub fn attempt_number(&self) -> u32 {
+        self.attempt
     }
 
     /// The keys of the steps that would be compensated now, in the order they would be.
@@ -277,6 +302,7 @@ impl<H: OnAbandon> Drop for Saga<H> {
         self.on_abandon.on_abandon(Abandoned {
             saga: self.name,
             id: Arc::clone(&self.id),
+            attempt: self.attempt,
             last,
             pending: std::mem::take(&mut self.pending),
             retries: self.retries.clone(),
@@ -306,9 +332,9 @@ impl<H: OnAbandon, F> fmt::Debug for Step<'_, H, F> {
 
 impl<H: OnAbandon, F> Step<'_, H, F> {
     /// The compensating action: called with the step's [`Key`] when a later step fails,
-    /// when this step fails with a class that may follow execution, or when the saga is
-    /// dropped. It must be idempotent, and succeed for a key it never saw (the step may
-    /// not have run). Retried by class (see [`Saga::compensation_attempts`]).
+    /// when this step fails (whatever its class), or when the saga is dropped. It must be
+    /// idempotent, and succeed for a key it never saw (the step may not have run). Retried
+    /// by class (see [`Saga::compensation_attempts`]).
     pub fn compensate<C, CF, CE>(mut self, compensation: C) -> Self
     where
         C: Fn(Key) -> CF + Send + Sync + 'static,
@@ -323,7 +349,7 @@ impl<H: OnAbandon, F> Step<'_, H, F> {
     }
 
     /// Runs the step. On success, its output. On failure, the compensations run (this
-    /// step's first, if its class may follow execution; then the completed steps', in
+    /// step's first, whatever the class of its error; then the completed steps', in
     /// reverse), and the [`SagaError`] says what happened.
     ///
     /// # Errors
@@ -342,11 +368,13 @@ impl<H: OnAbandon, F> Step<'_, H, F> {
             compensation,
         } = self;
         saga.position += 1;
-        let key = Key::new(Arc::clone(&saga.id), saga.position, name);
+        let key = Key::new(Arc::clone(&saga.id), saga.position, name).with_attempt(saga.attempt);
         saga.last = Some(key.clone());
         // Registered before the action runs: a saga dropped while the step is in flight
-        // compensates it too.
-        let has_compensation = compensation.is_some();
+        // compensates it too. It stays registered when the step fails, whatever the class:
+        // the error is the last attempt's, and an attempt before it (sent by a retry layer
+        // inside the step) may have executed with its reply lost; see the crate
+        // documentation.
         if let Some(compensation) = compensation {
             saga.pending.push(Pending {
                 key: key.clone(),
@@ -357,13 +385,11 @@ impl<H: OnAbandon, F> Step<'_, H, F> {
             Ok(output) => return Ok(output),
             Err(error) => error.into(),
         };
-        if has_compensation && !may_have_executed(error.class()) {
-            saga.pending.pop();
-        }
         let (compensated, failures) = compensate_all(&mut saga.pending, &saga.retries).await;
         Err(SagaError {
             saga: saga.name,
             id: Arc::clone(&saga.id),
+            attempt: saga.attempt,
             step: key,
             cause: error,
             compensated,

@@ -12,9 +12,10 @@
 //!
 //! The [retry layer](crate::retry) asks for a token when its answer is current: as the
 //! failure arrives for a retry after a backoff (milliseconds later), and as the retry is
-//! about to be sent for one that waits for the server's hint (seconds later, when the
-//! backend may have recovered); the latter gets its token back if it succeeds. The retry
-//! module's documentation says why.
+//! about to be sent for a `busy` one that waits for the server's hint (seconds later, when
+//! the backend may have recovered). Every retry sent is paid with one token, and never
+//! given back: the budget is a bound, whatever the class. The retry module's documentation
+//! says why.
 //!
 //! # Why a fixed cap, and not a time window
 //!
@@ -24,6 +25,16 @@
 //! ([`BudgetBuilder::max_balance`], 20 by default: enough to absorb the chance runs of
 //! failures of a healthy backend, as `tests/scenarios` measures): the outage costs at most that many
 //! retries, plus the minimum rate.
+//!
+//! One exception: while retries wait for a server's hint, each raises the cap by one token.
+//! They have been decided and will be sent when their wait ends; what the successes of
+//! that wait deposit is what pays for them, and a cap of 20 would throw it away (a backend
+//! that throttled 500 calls for a second, and recovered, deposits 250 tokens in the next
+//! second, of which a fixed cap keeps 20, for 500 retries). The cap still bounds what a
+//! healthy past can spend: the balance above it is at most the number of retries already
+//! waiting, and it is spent by them. Every token still comes from a success, the initial
+//! balance or the minimum rate, so the retries of a call stream are at most
+//! `initial + ratio * successes + min_per_sec * seconds`.
 //!
 //! # Why lock-free
 //!
@@ -77,6 +88,9 @@ struct Inner {
     max: i64,
     /// Milli-tokens per second.
     min_rate: u64,
+    /// Retries waiting for a hint, decided and not yet sent: each raises the cap by a
+    /// token ([`Hold`]).
+    waiting: AtomicI64,
     start: Instant,
     /// Nanoseconds since `start` up to which the minimum rate has been credited.
     credited_until: AtomicU64,
@@ -193,6 +207,7 @@ impl Budget {
                 deposit,
                 max: i64::from(builder.max_balance) * MILLI,
                 min_rate: u64::from(builder.min_per_sec) * 1_000,
+                waiting: AtomicI64::new(0),
                 start: Instant::now(),
                 credited_until: AtomicU64::new(0),
             }),
@@ -205,25 +220,62 @@ impl Budget {
         BudgetBuilder::default()
     }
 
-    /// Records a success: deposits `ratio` tokens, up to the maximum.
+    /// Records a success: deposits `ratio` tokens, up to the maximum (raised by one token
+    /// per retry waiting for a hint; see the [module documentation](self)).
     ///
     /// At the maximum (where a healthy service's budget sits) it writes nothing, so that
     /// the successes of every core do not contend for one cache line.
     #[inline]
     pub fn deposit(&self) {
         let inner = &*self.inner;
-        if inner.balance.load(Ordering::Acquire) >= inner.max {
+        let cap = self.cap();
+        if inner.balance.load(Ordering::Acquire) >= cap {
             return;
         }
         let _ = inner
             .balance
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |balance| {
-                let new = balance
-                    .saturating_add(inner.deposit)
-                    .min(inner.max)
-                    .max(balance);
+                let new = balance.saturating_add(inner.deposit).min(cap).max(balance);
                 (new != balance).then_some(new)
             });
+    }
+
+    /// The most the balance may hold now: the maximum, and a token per retry waiting for
+    /// a hint.
+    #[inline]
+    fn cap(&self) -> i64 {
+        let inner = &*self.inner;
+        let waiting = inner.waiting.load(Ordering::Acquire);
+        if waiting <= 0 {
+            return inner.max;
+        }
+        inner.max.saturating_add(waiting.saturating_mul(MILLI))
+    }
+
+    /// Whether [`withdraw`](Budget::withdraw) would grant a retry now (after crediting the
+    /// minimum rate), without withdrawing: what the retry layer asks of a retry that waits
+    /// for a hint, before it waits, so that a budget with nothing left ends the call at
+    /// once rather than after the hint.
+    #[must_use]
+    pub fn can_withdraw(&self) -> bool {
+        loop {
+            if self.inner.balance.load(Ordering::Acquire) >= MILLI {
+                return true;
+            }
+            if !self.credit_min_rate() {
+                return false;
+            }
+        }
+    }
+
+    /// Counts a retry that waits for a hint until the [`Hold`] is dropped (as it is sent,
+    /// or as the call ends without it): while it waits, the cap is a token higher.
+    #[cfg_attr(not(feature = "retry"), allow(dead_code))]
+    pub(crate) fn hold(&self) -> Hold {
+        self.inner.waiting.fetch_add(1, Ordering::AcqRel);
+        Hold {
+            budget: self.clone(),
+        }
     }
 
     /// Asks for one retry: `true` (and one token fewer) if the balance holds a whole token,
@@ -241,20 +293,21 @@ impl Budget {
         }
     }
 
-    /// Gives back a retry's token, up to the maximum: one granted and not sent after all
-    /// (the call ended first), or one paid as it was sent after a hint, which succeeded.
+    /// Gives back a retry's token, up to the cap: one granted as its failure arrived and
+    /// not sent after all (the call ended first). A retry that was sent is never given its
+    /// token back.
     #[cfg_attr(not(feature = "retry"), allow(dead_code))]
     pub(crate) fn refund(&self) {
-        self.add_capped(MILLI);
+        self.add_capped(MILLI, self.cap());
     }
 
-    /// Adds `milli` milli-tokens, up to the maximum (a balance already over it stays).
-    fn add_capped(&self, milli: i64) {
-        let inner = &*self.inner;
-        let _ = inner
+    /// Adds `milli` milli-tokens, up to `cap` (a balance already over it stays).
+    fn add_capped(&self, milli: i64, cap: i64) {
+        let _ = self
+            .inner
             .balance
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |balance| {
-                Some(balance.saturating_add(milli).min(inner.max).max(balance))
+                Some(balance.saturating_add(milli).min(cap).max(balance))
             });
     }
 
@@ -308,7 +361,31 @@ impl Budget {
             // Another caller credited this interval; its credit is in the balance.
             return true;
         }
-        self.add_capped(credit);
+        // Up to the maximum itself, not the cap the retries waiting for a hint raise: the
+        // minimum rate is credited for all the time since it last was, and what a quiet
+        // past credits is the history the cap exists to bound.
+        self.add_capped(credit, self.inner.max);
         true
+    }
+}
+
+/// A retry waiting for a server's hint, counted by its [`Budget`] until dropped: see
+/// [`Budget::hold`].
+#[derive(Debug)]
+pub(crate) struct Hold {
+    budget: Budget,
+}
+
+impl Hold {
+    /// The budget the retry will pay.
+    #[cfg_attr(not(feature = "retry"), allow(dead_code))]
+    pub(crate) fn budget(&self) -> &Budget {
+        &self.budget
+    }
+}
+
+impl Drop for Hold {
+    fn drop(&mut self) {
+        self.budget.inner.waiting.fetch_sub(1, Ordering::AcqRel);
     }
 }

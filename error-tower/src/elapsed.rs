@@ -13,7 +13,9 @@ use error_core::ClassifiedError;
 /// so [`Retry`](crate::retry::Retry) retries it while the deadline leaves room.
 ///
 /// It is `error_tower::timeout::error::Elapsed` and `error_tower::retry::Elapsed`, one type
-/// under the path of each feature.
+/// under the path of each feature, defined here, at `error_tower::elapsed::Elapsed`: the
+/// path its [`type_name`](ClassifiedError::type_name) (OpenTelemetry's `exception.type`)
+/// gives, which exists with either feature.
 ///
 /// ```
 /// use std::time::Duration;

@@ -71,7 +71,7 @@ pub mod budget;
 mod classify;
 mod deadline;
 #[cfg(any(feature = "retry", feature = "timeout"))]
-mod elapsed;
+pub mod elapsed;
 #[cfg(feature = "fault")]
 pub mod fault;
 #[cfg(feature = "http")]

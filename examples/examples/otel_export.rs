@@ -13,7 +13,7 @@
 //!
 //! Run it with `cargo run -p examples --example otel_export`.
 
-use error_otel::{ExceptionSignal, Metrics, Operation, OtelLayer, Recorder};
+use error_otel::{ExceptionSignal, Operation, OtelLayer, OtelMetrics, Recorder};
 use opentelemetry::metrics::MeterProvider as _;
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_otlp::{Protocol, WithExportConfig as _};
@@ -99,7 +99,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .exception_signal(signal)
                 .logger_provider(&pipelines.logs),
         )
-        .metrics(Metrics::new(&meter, &Operation::RPC_CLIENT));
+        .metrics(OtelMetrics::new(&meter, &Operation::RPC_CLIENT));
 
     let reports = examples::tower_retry::simulate_traced(Some(otel))?;
     let calls: u64 = reports.iter().map(|report| report.calls).sum();

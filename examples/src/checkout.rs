@@ -11,11 +11,14 @@
 //! ship      shipping.ship(key)          (the last step: nothing after it can fail)
 //! ```
 //!
-//! Every call carries the step's idempotency key (`order-2/2-charge`): the services record
-//! the keys they served, so a retried charge is charged once, and a refund or release of a
-//! key they never saw does nothing. The payment client is error-tower's default
-//! `RetryLayer` over a `FaultLayer`, which this example switches on to make the payment
-//! provider fail.
+//! Every call carries the step's idempotency key (`order-2#1/2-charge`: the order, the
+//! saga's attempt, the step): the services record the keys they served, so a retried
+//! charge is charged once, and a refund or release of a key they never saw does nothing.
+//! They also keep a tombstone for each key they undid, and refuse it from then on
+//! (`invalid`), so that a late retry of a step cannot execute after its compensation; a
+//! saga run again is therefore the next attempt, with keys of its own. The payment client
+//! is error-tower's default `RetryLayer` over a `FaultLayer`, which this example switches
+//! on to make the payment provider fail.
 //!
 //! # The orders
 //!
@@ -23,8 +26,10 @@
 //! 2. Payment fails `transient`: the fault layer fails every attempt, the retry layer gives
 //!    up after 4, the saga releases the reservation (and refunds the charge key, in case an
 //!    attempt went through): the error is `transient`, so the caller runs the checkout again
-//!    with the same order id once the fault is switched off, and it commits.
-//! 3. Payment fails `fatal`: compensated, and the error is `fatal`: not retried.
+//!    once the fault is switched off, as attempt 2 of the same order, and it commits.
+//! 3. Payment fails `fatal` (the provider lost its ledger): compensated, and the saga's
+//!    error is `internal`, not `fatal`: the provider's fault is not the caller's, and
+//!    restarting the caller would repair nothing. Not retried.
 //! 4. Shipping refuses the address (`invalid`), and the refund fails (the refund service is
 //!    down; three attempts): the saga's error is `data`, with the key to repair.
 //! 5. The caller gives up (a 1 s timeout) while shipping hangs: the dropped saga's
@@ -40,6 +45,7 @@ use error_core::{ClassifiedError, Error, Report, Retriable};
 use error_saga::{Key, Saga, SagaError};
 use error_tower::fault::{FaultHandle, FaultLayer, Injected};
 use error_tower::retry::RetryLayer;
+use tokio::sync::Notify;
 use tower::{Layer, ServiceExt};
 
 /// The three services' state, and every call they received.
@@ -53,6 +59,10 @@ pub struct Shop {
     refunds_down: AtomicBool,
     shipping_hangs: AtomicBool,
     charge_attempts: AtomicU32,
+    /// The keys the services undid: refused from then on.
+    tombstones: Mutex<BTreeSet<String>>,
+    /// Told of every call, so that the example can wait for one.
+    called: Notify,
 }
 
 // The services' methods stand for remote calls, so they are `async` even where the
@@ -63,6 +73,44 @@ impl Shop {
         if let Ok(mut calls) = self.calls.lock() {
             calls.push(call);
         }
+        self.called.notify_waiters();
+    }
+
+    /// Waits until the services have received `call`.
+    async fn received(&self, call: &str) {
+        loop {
+            let called = self.called.notified();
+            let mut called = std::pin::pin!(called);
+            called.as_mut().enable();
+            let seen = self
+                .calls
+                .lock()
+                .map_or(true, |calls| calls.iter().any(|c| c == call));
+            if seen {
+                return;
+            }
+            called.await;
+        }
+    }
+
+    /// A key the services undid.
+    fn tombstone(&self, key: &Key) {
+        if let Ok(mut tombstones) = self.tombstones.lock() {
+            tombstones.insert(key.to_string());
+        }
+    }
+
+    /// Refuses a key the services undid: a late step must not execute after its
+    /// compensation.
+    fn refuse_undone(&self, key: &Key) -> Result<(), Error> {
+        let undone = self
+            .tombstones
+            .lock()
+            .is_ok_and(|tombstones| tombstones.contains(&key.to_string()));
+        if undone {
+            return Err(Error::invalid("key was compensated").with_code("shop.tombstone"));
+        }
+        Ok(())
     }
 
     fn take_calls(&self) -> Vec<String> {
@@ -74,6 +122,7 @@ impl Shop {
 
     async fn reserve(&self, key: &Key) -> Result<(), Error> {
         self.log(format!("inventory.reserve {key}"));
+        self.refuse_undone(key)?;
         if let Ok(mut reserved) = self.reserved.lock() {
             reserved.insert(key.to_string());
         }
@@ -85,12 +134,14 @@ impl Shop {
         if let Ok(mut reserved) = self.reserved.lock() {
             reserved.remove(&key.to_string());
         }
+        self.tombstone(key);
         Ok(())
     }
 
     async fn charge(&self, key: &Key, cents: u64) -> Result<u64, Error> {
         self.charge_attempts.fetch_add(1, Ordering::Relaxed);
         self.log(format!("payment.charge {key}"));
+        self.refuse_undone(key)?;
         if self.payment_fatal.load(Ordering::Relaxed) {
             return Err(Error::fatal("card processor lost its ledger").with_code("payment.ledger"));
         }
@@ -111,6 +162,7 @@ impl Shop {
         if let Ok(mut charged) = self.charged.lock() {
             charged.remove(&key.to_string());
         }
+        self.tombstone(key);
         Ok(())
     }
 
@@ -154,17 +206,17 @@ fn payment_client(
         .layer(faults.layer(payment))
 }
 
-/// The checkout saga for `order`, shipping to `address`.
+/// Attempt `attempt` of the checkout saga for `order`, shipping to `address`.
 async fn checkout<P>(
     shop: &Arc<Shop>,
     payment: P,
-    order: &str,
+    (order, attempt): (&str, u32),
     address: &'static str,
 ) -> Result<u64, SagaError>
 where
     P: tower::Service<Charge, Response = u64, Error = Error> + Clone,
 {
-    let mut saga = Saga::new("checkout", order);
+    let mut saga = Saga::new("checkout", order).attempt(attempt);
     let s = Arc::clone(shop);
     let c = Arc::clone(shop);
     saga.step("reserve", |key| async move { s.reserve(&key).await })
@@ -282,7 +334,7 @@ async fn scenario(out: &mut String) -> std::fmt::Result {
     )?;
 
     writeln!(out, "\n1. every step succeeds")?;
-    let result = checkout(&shop, payment.clone(), "order-1", "1 Main St").await;
+    let result = checkout(&shop, payment.clone(), ("order-1", 1), "1 Main St").await;
     outcome(out, &shop, &result)?;
     state(out, &shop)?;
 
@@ -292,7 +344,7 @@ async fn scenario(out: &mut String) -> std::fmt::Result {
     )?;
     switch.enable();
     let attempts = shop.charge_attempts.load(Ordering::Relaxed);
-    let result = checkout(&shop, payment.clone(), "order-2", "2 Main St").await;
+    let result = checkout(&shop, payment.clone(), ("order-2", 1), "2 Main St").await;
     let injected = switch.counts().errors;
     outcome(out, &shop, &result)?;
     writeln!(
@@ -303,16 +355,16 @@ async fn scenario(out: &mut String) -> std::fmt::Result {
     state(out, &shop)?;
     writeln!(
         out,
-        "   again:    the fault is switched off; the caller runs order-2 again"
+        "   again:    the fault is switched off; the caller runs order-2 again, as attempt 2"
     )?;
     switch.disable();
-    let result = checkout(&shop, payment.clone(), "order-2", "2 Main St").await;
+    let result = checkout(&shop, payment.clone(), ("order-2", 2), "2 Main St").await;
     outcome(out, &shop, &result)?;
     state(out, &shop)?;
 
     writeln!(out, "\n3. payment fails fatal")?;
     shop.payment_fatal.store(true, Ordering::Relaxed);
-    let result = checkout(&shop, payment.clone(), "order-3", "3 Main St").await;
+    let result = checkout(&shop, payment.clone(), ("order-3", 1), "3 Main St").await;
     shop.payment_fatal.store(false, Ordering::Relaxed);
     outcome(out, &shop, &result)?;
     state(out, &shop)?;
@@ -323,7 +375,7 @@ async fn scenario(out: &mut String) -> std::fmt::Result {
     )?;
     shop.refunds_down.store(true, Ordering::Relaxed);
     let started = tokio::time::Instant::now();
-    let result = checkout(&shop, payment.clone(), "order-4", "").await;
+    let result = checkout(&shop, payment.clone(), ("order-4", 1), "").await;
     let took = started.elapsed();
     shop.refunds_down.store(false, Ordering::Relaxed);
     outcome(out, &shop, &result)?;
@@ -337,7 +389,7 @@ async fn scenario(out: &mut String) -> std::fmt::Result {
     shop.shipping_hangs.store(true, Ordering::Relaxed);
     let cancelled = tokio::time::timeout(
         Duration::from_secs(1),
-        checkout(&shop, payment.clone(), "order-5", "5 Main St"),
+        checkout(&shop, payment.clone(), ("order-5", 1), "5 Main St"),
     )
     .await;
     writeln!(
@@ -349,10 +401,8 @@ async fn scenario(out: &mut String) -> std::fmt::Result {
             "finished"
         }
     )?;
-    // The dropped saga's compensations run on the runtime.
-    for _ in 0..3 {
-        tokio::task::yield_now().await;
-    }
+    // The dropped saga's compensations run on the runtime; the release is the last.
+    shop.received("inventory.release order-5#1/1-reserve").await;
     writeln!(out, "   calls:    {}", shop.take_calls().join(", "))?;
     state(out, &shop)
 }

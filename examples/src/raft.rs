@@ -93,9 +93,11 @@ pub mod propose {
             /// The I/O error.
             #[source]
             source: std::io::Error,
-            /// The log's path, redacted: it may name a tenant.
+            /// The log's path, a [`Secret`](error_core::Secret) since it may name a tenant:
+            /// `<redacted>` in the message, the pairs, telemetry and `Debug`;
+            /// `path.expose()` for the operator's tooling.
             #[kv(redact)]
-            path: String,
+            path: error_core::Secret<String>,
         },
     }
 }

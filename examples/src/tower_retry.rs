@@ -39,7 +39,9 @@
 //! 4. A burst of five times the leader's capacity. Without a hint, `busy` is never retried:
 //!    the leader receives exactly one request per read. With a hint, the rejected reads come
 //!    back after it (spread over a fifth of it more), each retry charged to the budget as
-//!    it is sent and paid back when it succeeds; the reads that fail use up their tries.
+//!    it is sent and never paid back (a served retry is load the leader took): the budget
+//!    pays for 72 retries of the 160 rejected reads (its 20 tokens, half a token per
+//!    success, the minimum rate), and the reads it cannot pay for end at once.
 //!
 //! # The breaker's settings
 //!
@@ -117,25 +119,27 @@ pub const ELECTION_TIMEOUT: Duration = Duration::from_millis(500);
 /// Phase 3: when node 2 wins the election, since the leader went silent.
 pub const ELECTED_AT: Duration = Duration::from_secs(2);
 
-/// What a node answers when it does not serve a read.
+/// What a node answers when it does not serve a read, with the status its answer carries
+/// (written out, though each is its class's: an answer states the status it came with, and
+/// an OpenTelemetry client span reports only a status the error states).
 #[derive(Clone, Debug, PartialEq, Eq, ClassifiedError)]
 #[non_exhaustive]
 #[class(context = none)]
 pub enum NodeError {
     /// This node is a follower, and knows which node leads.
     #[error("not the leader")]
-    #[class(redirect, code = "raft.not_leader")]
+    #[class(redirect, code = "raft.not_leader", status = unavailable)]
     NotLeader {
         /// The node this follower believes leads.
         leader_hint: NodeId,
     },
     /// No node leads: an election is under way.
     #[error("no leader")]
-    #[class(transient, code = "raft.no_leader")]
+    #[class(transient, code = "raft.no_leader", status = unavailable)]
     NoLeader,
     /// The leader has no free slot.
     #[error("leader is overloaded")]
-    #[class(busy, code = "raft.busy")]
+    #[class(busy, code = "raft.busy", status = resource_exhausted)]
     Busy {
         /// When to come back, if the leader says when its backlog drains.
         #[retry_after]

@@ -42,7 +42,7 @@ enum ProposeError {
         pending: usize,
         max: usize,
         #[kv(redact)]
-        tenant: String,
+        tenant: error_core::Secret<String>,
     },
     #[error("storage fault")]
     #[class(fatal)]

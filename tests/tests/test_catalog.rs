@@ -290,7 +290,7 @@ fn markdown_of_every_kind_of_entry() {
             Quota {
                 tenant: String,
                 #[kv(redact)]
-                token: String,
+                token: error_core::Secret<String>,
             },
             #[error("throttled")]
             #[class(busy, retry_after_ms = 1500)]
@@ -311,7 +311,7 @@ fn markdown_of_every_kind_of_entry() {
             Other(error_core::Error),
             #[error("tuple {0} and {1}")]
             #[class(invalid)]
-            Pair(u32, #[kv(redact)] String),
+            Pair(u32, #[kv(redact)] error_core::Secret<String>),
         }
 
         #[derive(Debug, error_core::ClassifiedError)]

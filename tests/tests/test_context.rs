@@ -856,3 +856,47 @@ mod module_context_with_a_super_relative_field_type {
         }
     }
 }
+
+/// A selector's `Secret` field takes what the `Secret` converts from: a `&str` or a
+/// `String` for a `Secret<String>`.
+mod secret {
+    use error_core::{ClassifiedError, OptionExt as _, Secret};
+
+    #[derive(Debug, ClassifiedError)]
+    #[class(denied, context)]
+    pub(crate) enum LoginError {
+        #[error("login refused")]
+        Refused {
+            user: String,
+            #[kv(redact)]
+            password: Secret<String>,
+        },
+    }
+
+    #[test]
+    fn a_selector_fills_a_secret_field_from_a_str() {
+        let e = RefusedCtx {
+            user: "ann",
+            password: "hunter2",
+        }
+        .build();
+        assert_eq!(
+            e.to_string(),
+            "login refused. user=`ann`, password=`<redacted>`"
+        );
+        let LoginError::Refused { password, .. } = &e;
+        assert_eq!(password.expose(), "hunter2");
+
+        let missing: Option<u8> = None;
+        let e = missing
+            .context(RefusedCtx {
+                user: "bob",
+                password: String::from("s3cr3t"),
+            })
+            .unwrap_err();
+        assert_eq!(
+            format!("{e:?}"),
+            r#"Refused { user: "bob", password: <redacted> }"#
+        );
+    }
+}

@@ -25,7 +25,7 @@ pub enum ProposeError {
         #[source]
         source: std::io::Error,
         #[kv(redact)]
-        path: String,
+        path: error_core::Secret<String>,
     },
 }
 

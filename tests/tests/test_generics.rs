@@ -110,7 +110,7 @@ enum Unbounded<T, U> {
     #[error("redacted")]
     Redacted {
         #[kv(redact)]
-        value: U,
+        value: error_core::Secret<U>,
     },
 }
 
@@ -128,7 +128,9 @@ fn skipped_and_redacted_type_parameters_need_no_display() {
     };
     assert_eq!(e.to_string(), "typed 4");
     assert_eq!(visited(&e), ["id=Display(4)"]);
-    let e: Unbounded<OnlyDebug, Opaque> = Unbounded::Redacted { value: Opaque };
+    let e: Unbounded<OnlyDebug, Opaque> = Unbounded::Redacted {
+        value: error_core::Secret::new(Opaque),
+    };
     assert_eq!(e.to_string(), "redacted. value=`<redacted>`");
     assert_eq!(visited(&e), ["value=Redacted"]);
     let dyn_err: &dyn ClassifiedError = &e;

@@ -87,7 +87,7 @@ mod shadowed {
             #[source]
             source: ::std::io::Error,
             #[kv(redact)]
-            path: &'static str,
+            path: ::error_core::Secret<&'static str>,
             #[kv(debug)]
             name: &'static str,
         },
@@ -187,7 +187,7 @@ fn derive_ignores_shadowed_names() {
 
     let e = Shadowed::Wrapped {
         source: std::io::Error::other("eio"),
-        path: "/p",
+        path: ::error_core::Secret::new("/p"),
         name: "n",
     };
     assert_eq!(e.to_string(), "wrapped. path=`<redacted>`, name=`\"n\"`");

@@ -58,7 +58,7 @@ mod rpc {
         CreateReplica {
             source: ReplicaError,
             #[kv(redact)]
-            uuid: String,
+            uuid: error_core::Secret<String>,
         },
     }
 }

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use error_core::{ClassifiedError, REDACTED, Value};
+use error_core::{ClassifiedError, REDACTED, Secret, Value};
 
 /// Every field as ``key=Variant(value)``, the way `Value`'s `Debug` writes it.
 fn visited(e: &dyn ClassifiedError) -> Vec<String> {
@@ -21,7 +21,7 @@ enum Auth {
     Refused {
         user: String,
         #[kv(redact)]
-        password: String,
+        password: Secret<String>,
         #[kv(skip)]
         attempts: u32,
         #[kv(debug)]
@@ -31,22 +31,22 @@ enum Auth {
     #[error("token {token} rejected for {user}")]
     InterpolatesRedacted {
         #[kv(redact)]
-        token: String,
+        token: Secret<String>,
         user: String,
     },
     #[error("token [{token:>12}] [{token:<11}] [{token:?}]")]
     RedactedWithSpecs {
         #[kv(redact)]
-        token: String,
+        token: Secret<String>,
     },
     #[error("token {}", .token)]
     RedactedShorthand {
         #[kv(redact)]
-        token: String,
+        token: Secret<String>,
     },
     #[error("redacted tuple")]
     Tuple(
-        #[kv(redact)] String,
+        #[kv(redact)] Secret<String>,
         #[kv(debug)] &'static str,
         #[kv(skip)] u8,
         u8,
@@ -75,8 +75,11 @@ fn skip_debug_and_redact_in_the_message() {
             "tenant=Display(7)",
         ]
     );
-    // The Debug derive is untouched: redaction is about the message and telemetry.
-    assert!(format!("{e:?}").contains("hunter2"));
+    // A `Secret`'s own `Debug` is redacted, so the derived `Debug` is too.
+    assert_eq!(
+        format!("{e:?}"),
+        r#"Refused { user: "alice", password: <redacted>, attempts: 3, roles: ["admin", "ops"], tenant: 7 }"#
+    );
 }
 
 #[test]
@@ -234,12 +237,6 @@ enum Throttle {
     #[error("throttled")]
     Tuple(#[retry_after] Duration),
     #[error("throttled")]
-    Redacted {
-        #[retry_after]
-        #[kv(redact)]
-        wait: Duration,
-    },
-    #[error("throttled")]
     Skipped {
         #[kv(skip)]
         #[retry_after]
@@ -278,14 +275,7 @@ fn retry_after_fields_are_shown_as_their_hint() {
 }
 
 #[test]
-fn kv_attributes_on_the_retry_after_field_keep_the_hint() {
-    let e = Throttle::Redacted {
-        wait: Duration::from_millis(7),
-    };
-    assert_eq!(e.to_string(), "throttled. wait=`<redacted>`");
-    assert_eq!(visited(&e), ["wait=Redacted"]);
-    assert_eq!(e.retry_after(), Some(Duration::from_millis(7)));
-
+fn kv_skip_on_the_retry_after_field_keeps_the_hint() {
     let e = Throttle::Skipped {
         wait: Duration::from_millis(8),
         queue: 2,
@@ -302,7 +292,7 @@ struct StorageFault {
     #[source]
     source: std::io::Error,
     #[kv(redact)]
-    path: String,
+    path: Secret<String>,
     #[kv(debug)]
     offset: u64,
     #[kv(skip)]
@@ -323,4 +313,160 @@ fn struct_with_every_kv_mode() {
     );
     assert_eq!(visited(&e), ["path=Redacted", "offset=Debug(4096)"]);
     assert_eq!(e.internal, 0);
+}
+
+/// `Secret` fields with and without `#[kv(redact)]`, and with the other modes.
+#[derive(Debug, ClassifiedError)]
+#[class(denied)]
+enum Secrets {
+    #[error("login refused")]
+    Plain {
+        user: String,
+        password: Secret<String>,
+    },
+    #[error("token {token} rejected ({token:?})")]
+    Interpolated { token: Secret<String> },
+    #[error("optional")]
+    Optional {
+        #[kv(redact)]
+        key: Option<Secret<String>>,
+        pin: Option<error_core::Secret<u32>>,
+    },
+    #[error("shown")]
+    Shown {
+        #[kv(display)]
+        a: Secret<String>,
+        #[kv(debug)]
+        b: Secret<String>,
+        #[kv(skip)]
+        c: Secret<String>,
+    },
+    #[error("tuple")]
+    Tuple(Secret<u64>, u8),
+}
+
+#[test]
+fn secret_fields_are_redacted_with_or_without_kv_redact() {
+    let e = Secrets::Plain {
+        user: "ann".into(),
+        password: "hunter2".into(),
+    };
+    assert_eq!(
+        e.to_string(),
+        "login refused. user=`ann`, password=`<redacted>`"
+    );
+    assert_eq!(visited(&e), ["user=Display(ann)", "password=Redacted"]);
+    assert_eq!(
+        format!("{e:?}"),
+        r#"Plain { user: "ann", password: <redacted> }"#
+    );
+
+    let e = Secrets::Interpolated {
+        token: "t0k3n".into(),
+    };
+    assert_eq!(e.to_string(), "token <redacted> rejected (<redacted>)");
+    assert_eq!(visited(&e), ["token=Redacted"]);
+
+    let e = Secrets::Optional {
+        key: Some("k".into()),
+        pin: Some(Secret::new(1234)),
+    };
+    assert_eq!(
+        e.to_string(),
+        "optional. key=`<redacted>`, pin=`<redacted>`"
+    );
+    assert_eq!(visited(&e), ["key=Redacted", "pin=Redacted"]);
+    assert_eq!(
+        format!("{e:?}"),
+        "Optional { key: Some(<redacted>), pin: Some(<redacted>) }"
+    );
+
+    // An explicit mode is kept: the `Secret`'s own `Display` and `Debug` redact.
+    let e = Secrets::Shown {
+        a: "a".into(),
+        b: "b".into(),
+        c: "c".into(),
+    };
+    assert_eq!(e.to_string(), "shown. a=`<redacted>`, b=`<redacted>`");
+    assert_eq!(
+        visited(&e),
+        ["a=Display(<redacted>)", "b=Debug(<redacted>)"]
+    );
+
+    let e = Secrets::Tuple(Secret::new(7), 1);
+    assert_eq!(e.to_string(), "tuple. 0=`<redacted>`, 1=`1`");
+    assert_eq!(visited(&e), ["0=Redacted", "1=Display(1)"]);
+}
+
+#[test]
+fn the_catalog_marks_secret_fields() {
+    use error_core::Catalog as _;
+    let marked: Vec<(&str, Vec<(&str, bool)>)> = Secrets::ENTRIES
+        .iter()
+        .map(|entry| {
+            let fields = entry
+                .fields()
+                .map(|field| (field.name(), field.is_redacted()))
+                .collect();
+            (entry.name(), fields)
+        })
+        .collect();
+    assert_eq!(
+        marked,
+        [
+            ("Plain", vec![("user", false), ("password", true)]),
+            ("Interpolated", vec![("token", true)]),
+            ("Optional", vec![("key", true), ("pin", true)]),
+            ("Shown", vec![("a", false), ("b", false)]),
+            ("Tuple", vec![("0", true), ("1", false)]),
+        ]
+    );
+}
+
+/// Under an item's `#[kv(skip)]`, a `Secret` the message shows is still redacted.
+#[derive(Debug, ClassifiedError)]
+#[class(denied)]
+#[kv(skip)]
+#[error("refused {password} for {user}")]
+struct UnderSkip {
+    password: Secret<String>,
+    user: String,
+}
+
+#[test]
+fn a_secret_under_kv_skip() {
+    let e = UnderSkip {
+        password: "hunter2".into(),
+        user: "ann".into(),
+    };
+    assert_eq!(e.to_string(), "refused <redacted> for ann");
+    assert_eq!(visited(&e), ["password=Redacted", "user=Display(ann)"]);
+}
+
+/// A type of the user's own named `Secret`, without type arguments, is an ordinary field.
+mod own {
+    use std::fmt;
+
+    #[derive(Debug)]
+    pub struct Secret;
+
+    impl fmt::Display for Secret {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("mine")
+        }
+    }
+
+    #[derive(Debug, error_core::ClassifiedError)]
+    #[class(invalid)]
+    #[error("own")]
+    pub struct Own {
+        pub kind: Secret,
+    }
+}
+
+#[test]
+fn a_type_named_secret_without_arguments_is_shown() {
+    let e = own::Own { kind: own::Secret };
+    assert_eq!(e.to_string(), "own. kind=`mine`");
+    assert_eq!(visited(&e), ["kind=Display(mine)"]);
 }

@@ -40,7 +40,7 @@ pub enum Everything {
         #[kv(debug)]
         tags: Vec<&'static str>,
         #[kv(redact)]
-        tenant: String,
+        tenant: error_core::Secret<String>,
         r#type: u8,
     },
     /// A `Duration` hint field.
@@ -60,7 +60,7 @@ pub enum Everything {
         #[source]
         cause: io::Error,
         #[kv(redact)]
-        path: String,
+        path: error_core::Secret<String>,
     },
     /// A field named `source`, optional.
     #[error("maybe failed")]

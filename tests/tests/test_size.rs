@@ -32,7 +32,7 @@ mod classified {
             #[source]
             source: std::io::Error,
             #[kv(redact)]
-            path: String,
+            path: error_core::Secret<String>,
         },
         #[error("bad number")]
         #[class(invalid)]

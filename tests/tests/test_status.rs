@@ -1,6 +1,7 @@
 //! `Status`: the gRPC/HTTP tables, `from_grpc`, the class mappings both ways,
 //! `Class::from_grpc` / `Class::from_http`, and the derive's `status = ..`, its default from
-//! the class and its delegation through `#[class(source)]` and `#[error(transparent)]`.
+//! the class and its delegation through `#[class(source)]` and `#[error(transparent)]`; and
+//! `stated_status`, which is the written status only, never the class's.
 
 use std::io;
 
@@ -571,4 +572,115 @@ fn the_boundary_error_keeps_the_status() {
     assert_eq!(boundary.status(), Status::AlreadyExists);
     let adhoc = error_core::Error::invalid("x").with_status(Status::OutOfRange);
     assert_eq!(adhoc.status(), Status::OutOfRange);
+}
+
+/// Transparent variants under the enum's default class, around an error that may or may
+/// not be classified: the derive probes the field.
+#[derive(Debug, ClassifiedError)]
+#[class(transient, context = none)]
+enum Probed {
+    #[error(transparent)]
+    Boundary(error_core::Error),
+    #[error(transparent)]
+    Fmt(std::fmt::Error),
+}
+
+#[test]
+fn stated_status_is_the_status_written_or_set_never_the_classs() {
+    // Written on the variant, or not: the class's status is not stated.
+    assert_eq!(
+        ReplicaError::ReplicaExists.stated_status(),
+        Some(Status::AlreadyExists)
+    );
+    assert_eq!(ReplicaError::BadSize.stated_status(), None);
+    assert_eq!(ReplicaError::BadSize.status(), Status::InvalidArgument);
+    assert_eq!(
+        NotInitialised.stated_status(),
+        Some(Status::FailedPrecondition)
+    );
+    assert_eq!(EveryClass::Transient.stated_status(), None);
+    assert_eq!(
+        EveryStatus::Cancelled.stated_status(),
+        Some(Status::Cancelled)
+    );
+    assert_eq!(EveryStatus::Inherited.stated_status(), None);
+
+    // Through `#[class(source)]` and `#[error(transparent)]`, as `status()`; a variant's
+    // own status wins; a variant with its own class does not delegate.
+    let cases: [(RpcError, Option<Status>); 7] = [
+        (
+            RpcError::CreateReplica {
+                source: NexusError::Publish {
+                    source: ReplicaError::ReplicaExists,
+                    nexus: "nx1".into(),
+                },
+                uuid: "u1".into(),
+            },
+            Some(Status::AlreadyExists),
+        ),
+        (
+            RpcError::Nexus(NexusError::Replica(ReplicaError::PoolNotFound {
+                pool: "p".into(),
+            })),
+            Some(Status::NotFound),
+        ),
+        (
+            RpcError::Nexus(NexusError::Replica(ReplicaError::NoLeader)),
+            None,
+        ),
+        (
+            RpcError::Nexus(NexusError::Overridden {
+                source: ReplicaError::BadSize,
+            }),
+            Some(Status::Unavailable),
+        ),
+        (
+            RpcError::Nexus(NexusError::OwnClass {
+                source: ReplicaError::ReplicaExists,
+            }),
+            None,
+        ),
+        // An `io::Error`'s status is the process's reading of the OS, not a peer's.
+        (
+            RpcError::Nexus(NexusError::Io {
+                source: io::Error::from(io::ErrorKind::NotFound),
+            }),
+            None,
+        ),
+        (
+            RpcError::Nexus(NexusError::Io {
+                source: io::Error::other(
+                    error_core::Error::busy("throttled").with_status(Status::ResourceExhausted),
+                ),
+            }),
+            Some(Status::ResourceExhausted),
+        ),
+    ];
+    for (e, stated) in cases {
+        assert_eq!(e.stated_status(), stated, "{e:?}");
+        if let Some(stated) = stated {
+            assert_eq!(e.status(), stated, "{e:?}");
+        }
+    }
+    let probed = Probed::Boundary(error_core::Error::from(ReplicaError::ReplicaExists));
+    assert_eq!(probed.stated_status(), Some(Status::AlreadyExists));
+    let probed = Probed::Boundary(error_core::Error::from(ReplicaError::BadSize));
+    assert_eq!(probed.stated_status(), None);
+    assert_eq!(Probed::Fmt(std::fmt::Error).stated_status(), None);
+    assert_eq!(Probed::Fmt(std::fmt::Error).status(), Status::Unavailable);
+
+    // Through pointers, trait objects and the boundary error.
+    let dyn_err: &dyn ClassifiedError = &ReplicaError::ReplicaExists;
+    assert_eq!(dyn_err.stated_status(), Some(Status::AlreadyExists));
+    assert_eq!(
+        Box::new(ReplicaError::PoolNotFound { pool: "p".into() }).stated_status(),
+        Some(Status::NotFound)
+    );
+    let boundary = error_core::Error::from(ReplicaError::ReplicaExists);
+    assert_eq!(boundary.stated_status(), Some(Status::AlreadyExists));
+    let boundary = error_core::Error::from(ReplicaError::BadSize);
+    assert_eq!(boundary.stated_status(), None);
+    let set = error_core::Error::from(ReplicaError::BadSize).with_status(Status::OutOfRange);
+    assert_eq!(set.stated_status(), Some(Status::OutOfRange));
+    assert_eq!(error_core::Error::transient("reset").stated_status(), None);
 }

@@ -42,7 +42,7 @@ enum Kinds {
         #[kv(debug)]
         debugged: &'static str,
         #[kv(redact)]
-        secret: String,
+        secret: error_core::Secret<String>,
         #[kv(skip)]
         skipped: u8,
         #[retry_after]
@@ -217,7 +217,7 @@ struct Conflict {
     actual: u64,
     table: &'static str,
     #[kv(redact)]
-    row: String,
+    row: error_core::Secret<String>,
 }
 
 #[derive(Debug, ClassifiedError)]

@@ -25,7 +25,7 @@ use super::{ClassRule, Entries, Entry, EntryName};
 ///     NotFound {
 ///         key: String,
 ///         #[kv(redact)]
-///         tenant: String,
+///         tenant: error_core::Secret<String>,
 ///     },
 /// }
 ///

@@ -17,7 +17,7 @@ use tower_layer::Layer;
 use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 
 use super::layer::{Otel, OtelLayer, Shared, SpanMode};
-use crate::{Metrics, Operation, Recorder, semconv};
+use crate::{Operation, OtelMetrics, Recorder, semconv};
 
 thread_local! {
     static CURRENT: Cell<Option<Attempts>> = const { Cell::new(None) };
@@ -100,7 +100,7 @@ impl AttemptLayer {
     /// Records each attempt's duration: the HTTP client duration histogram counts
     /// physical requests.
     #[must_use]
-    pub fn metrics(self, metrics: Metrics) -> AttemptLayer {
+    pub fn metrics(self, metrics: OtelMetrics) -> AttemptLayer {
         AttemptLayer {
             inner: self.inner.metrics(metrics),
         }

@@ -12,7 +12,7 @@ use tower_service::Service;
 use super::attempt::{self, Attempts};
 use super::future::ResponseFuture;
 use super::retries::RecordRetries;
-use crate::{Metrics, Operation, Recorder};
+use crate::{Operation, OtelMetrics, Recorder};
 
 /// Which span a call is recorded on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -30,7 +30,7 @@ pub enum SpanMode {
 #[derive(Clone, Debug)]
 pub(super) struct Shared {
     pub(super) recorder: Recorder,
-    pub(super) metrics: Option<Metrics>,
+    pub(super) metrics: Option<OtelMetrics>,
     pub(super) mode: SpanMode,
     /// Whether this layer opens one span per physical attempt ([`AttemptLayer`]).
     pub(super) per_attempt: bool,
@@ -84,7 +84,7 @@ impl OtelLayer {
 
     /// Records every call's duration, and the retries of [`retry_hooks`](Self::retry_hooks).
     #[must_use]
-    pub fn metrics(self, metrics: Metrics) -> OtelLayer {
+    pub fn metrics(self, metrics: OtelMetrics) -> OtelLayer {
         self.edit(|shared| shared.metrics = Some(metrics))
     }
 
@@ -109,27 +109,37 @@ impl OtelLayer {
         RecordRetries::new(self.shared.metrics.clone())
     }
 
-    /// This layer around `retry`, with `retry`'s hooks set to this layer's
-    /// [`retry_hooks`](Self::retry_hooks): one layer, in the order the conventions want
-    /// (this layer's span covers the logical call, every attempt included), with the
-    /// retries recorded on that span. Hooks `retry` already had are replaced.
+    /// This layer around `retry`, with this layer's [`retry_hooks`](Self::retry_hooks)
+    /// added to `retry`'s hooks: one layer, in the order the conventions want (this
+    /// layer's span covers the logical call, every attempt included), with the retries
+    /// recorded on that span.
+    ///
+    /// Whatever `retry` was built with stays: its deadline (with its way of ending an
+    /// attempt), redirect hook, idempotency rule and response classifier, and the hooks it
+    /// already had, which are called first ([`and_on_retry`](RetryLayer::and_on_retry)
+    /// and [`and_on_give_up`](RetryLayer::and_on_give_up)): error-tower's `Metrics` set on
+    /// the retry layer keeps counting.
     ///
     /// ```
+    /// use std::time::Duration;
     /// use error_otel::{Operation, OtelLayer};
     /// use error_tower::retry::RetryLayer;
     /// use tower::ServiceBuilder;
     ///
+    /// let retry = RetryLayer::new().assume_idempotent().deadline(Duration::from_secs(1));
     /// let stack = ServiceBuilder::new()
-    ///     .layer(OtelLayer::new(Operation::RPC_CLIENT).around_retry(RetryLayer::new()));
+    ///     .layer(OtelLayer::new(Operation::RPC_CLIENT).around_retry(retry));
     /// # drop(stack);
     /// ```
     #[must_use]
-    pub fn around_retry<RD, ID, CR, OR, OG>(
+    #[allow(clippy::type_complexity)]
+    pub fn around_retry<RD, ID, CR, OR, OG, DE>(
         self,
-        retry: RetryLayer<RD, ID, CR, OR, OG>,
-    ) -> Stack<RetryLayer<RD, ID, CR, RecordRetries, RecordRetries>, OtelLayer> {
+        retry: RetryLayer<RD, ID, CR, OR, OG, DE>,
+    ) -> Stack<RetryLayer<RD, ID, CR, (OR, RecordRetries), (OG, RecordRetries), DE>, OtelLayer>
+    {
         let hooks = self.retry_hooks();
-        let retry = retry.on_retry(hooks.clone()).on_give_up(hooks);
+        let retry = retry.and_on_retry(hooks.clone()).and_on_give_up(hooks);
         Stack::new(retry, self)
     }
 }

@@ -4,7 +4,7 @@ use error_tower::retry::{GiveUpEvent, GiveUpReason, OnGiveUp, OnRetry, RetryEven
 use opentelemetry::KeyValue;
 
 use crate::target::Target as _;
-use crate::{Metrics, semconv};
+use crate::{OtelMetrics, semconv};
 
 /// Records `error_tower`'s retries on the current span, which is the
 /// [`OtelLayer`](super::OtelLayer)'s when the retry layer is inside it.
@@ -20,13 +20,13 @@ use crate::{Metrics, semconv};
 /// The retries are not failures of the call: nothing here sets `error.type` or the status.
 #[derive(Clone, Debug, Default)]
 pub struct RecordRetries {
-    metrics: Option<Metrics>,
+    metrics: Option<OtelMetrics>,
 }
 
 impl RecordRetries {
     /// Hooks that count retries on `metrics`, if given.
     #[must_use]
-    pub fn new(metrics: Option<Metrics>) -> RecordRetries {
+    pub fn new(metrics: Option<OtelMetrics>) -> RecordRetries {
         RecordRetries { metrics }
     }
 }

@@ -8,11 +8,13 @@ use error_core::ClassifiedError;
 use tokio::time::Instant;
 use tower::Service;
 
+/// The node's answer, with the status it returned: a client span reports a response
+/// status only when its error states one.
 #[derive(Debug, ClassifiedError)]
 #[non_exhaustive]
 pub enum BackendError {
     #[error("node is down, node={node}")]
-    #[class(transient)]
+    #[class(transient, status = unavailable)]
     NodeDown { node: u64 },
 }
 

@@ -20,7 +20,8 @@ pub struct StateChange {
 }
 
 /// Called once for each transition of the breaker, for metrics, logs and alerts. `()` does
-/// nothing; a closure `Fn(&StateChange)` is an `OnStateChange`. Set it with
+/// nothing; a closure `Fn(&StateChange)` is an `OnStateChange`; a pair `(A, B)` of hooks
+/// calls `A`, then `B`. Set it with
 /// [`BreakerLayer::on_state_change`](super::BreakerLayer::on_state_change).
 ///
 /// It is called on the thread that made the transition (the call that tripped or probed
@@ -41,5 +42,13 @@ impl OnStateChange for () {
 impl<F: Fn(&StateChange)> OnStateChange for F {
     fn on_state_change(&self, change: &StateChange) {
         self(change);
+    }
+}
+
+impl<A: OnStateChange, B: OnStateChange> OnStateChange for (A, B) {
+    #[inline]
+    fn on_state_change(&self, change: &StateChange) {
+        self.0.on_state_change(change);
+        self.1.on_state_change(change);
     }
 }

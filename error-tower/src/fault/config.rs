@@ -17,7 +17,8 @@ pub enum Latency {
     /// A uniform draw between the two, inclusive.
     Uniform(Duration, Duration),
     /// An exponential draw with this mean (a queue's waiting time), at most 20 times the
-    /// mean, so that one draw cannot stall a run.
+    /// mean, so that one draw cannot stall a run; a draw too long for a `Duration` is
+    /// `Duration::MAX`.
     Exponential(Duration),
 }
 
@@ -33,7 +34,10 @@ impl Latency {
                 let unit =
                     (rng.up_to(u64::from(u32::MAX)) as f64 + 1.0) / (f64::from(u32::MAX) + 1.0);
                 let factor = (-unit.ln()).min(20.0);
-                mean.mul_f64(factor)
+                // `mean.mul_f64(factor)` would panic when the product does not fit a
+                // `Duration` (a mean of `Duration::MAX / 2`, set at run time through the
+                // handle, with its mutex held): a delay that long is "never" anyway.
+                Duration::try_from_secs_f64(mean.as_secs_f64() * factor).unwrap_or(Duration::MAX)
             }
         }
     }

@@ -106,6 +106,13 @@ impl ClassifiedError for Injected {
     fn visit_fields(&self, visitor: &mut dyn Visit) {
         visitor.visit("class", Value::Display(&self.class));
     }
+
+    /// `"error_tower::fault::error::Injected"`, where it is defined (and re-exported as
+    /// `error_tower::fault::Injected`), as the derive names its types; `core::any::type_name`
+    /// is not promised to stay the same across compilers.
+    fn type_name(&self) -> &'static str {
+        "error_tower::fault::error::Injected"
+    }
 }
 
 /// Why a [`FaultLayer`](super::FaultLayer) could not be built. Classified `invalid`.

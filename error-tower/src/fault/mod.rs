@@ -81,7 +81,7 @@
 //! ```
 
 mod config;
-mod error;
+pub mod error;
 pub mod future;
 mod handle;
 mod layer;

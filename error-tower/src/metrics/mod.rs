@@ -3,7 +3,8 @@
 //! transitions and state, and call and attempt durations.
 //!
 //! Many Rust services export metrics with the `metrics` crate and an exporter such as
-//! `metrics-exporter-prometheus`, not with OpenTelemetry (for that, see `error-otel`). This
+//! `metrics-exporter-prometheus`, not with OpenTelemetry (for that, see `error-otel`, whose
+//! instruments are `error_otel::OtelMetrics`, named apart from this [`Metrics`]). This
 //! module records through the facade, so whichever recorder the application installed
 //! gets them:
 //!
@@ -21,8 +22,9 @@
 //! use error_tower::retry::RetryLayer;
 //! use tower::ServiceBuilder;
 //!
-//! let metrics = Metrics::new("inventory");
+//! // After installing the recorder (here there is none, so it describes nothing):
 //! Metrics::describe();
+//! let metrics = Metrics::new("inventory");
 //! let backend = tower::service_fn(|_: ()| async { Ok::<_, error_core::Error>(()) });
 //! let client = ServiceBuilder::new()
 //!     .layer(MeasureLayer::calls(metrics.clone()))
@@ -72,8 +74,8 @@
 //!
 //! Names follow Prometheus's conventions: a `classified_` prefix (a namespace, as the
 //! `classified.` attributes of `error-otel`), counters end in `_total`, durations are in
-//! seconds and end in `_seconds`. [`Metrics::describe`] registers each one's help text and
-//! unit with the recorder.
+//! seconds and end in `_seconds`. [`Metrics::describe`] gives the recorder each one's help
+//! text and unit; call it after installing the recorder.
 //!
 //! `metrics-exporter-prometheus` renders a histogram as a Prometheus *summary* unless it
 //! is given buckets: give them with `PrometheusBuilder::set_buckets_for_metric(Matcher::Suffix("_seconds".into()), &[...])`.
@@ -140,8 +142,19 @@ impl Metrics {
         SharedString::from(Arc::clone(&self.service))
     }
 
-    /// Registers the help text and unit of every metric of the catalogue with the installed
-    /// recorder. Call it once, after installing the recorder.
+    /// Describes the seven metrics of the catalogue to the `metrics` recorder in use: each
+    /// one's help text (Prometheus's `# HELP` line), and its unit where it has one
+    /// (`Count` for the counters, `Seconds` for the two histograms; the state gauge has
+    /// none).
+    ///
+    /// The recorder in use is the one the `metrics` facade finds at the call: the thread's
+    /// (`metrics::with_local_recorder`) if one is set, else the global one. Called before
+    /// a recorder is installed, the descriptions go to the facade's no-op recorder and are
+    /// lost, and nothing says so: call it after installing the recorder (calling it again
+    /// is harmless, the descriptions are the same).
+    ///
+    /// It takes no `self`: a description is of a metric's name, not of a service, so one
+    /// call serves every `Metrics` handle, whatever its `service` label.
     pub fn describe() {
         use metrics::{Unit, describe_counter, describe_gauge, describe_histogram};
         describe_counter!(ERRORS, Unit::Count, "Failed calls, by class and code.");

@@ -10,7 +10,7 @@ use pin_project_lite::pin_project;
 use tokio::time::{Instant, Sleep};
 use tower_service::Service;
 
-use super::policy::{Allowed, Failure, Pay, RequestQuestions, Sent};
+use super::policy::{Allowed, Config, Failure, Pay, RequestQuestions, Sent};
 use super::{
     Elapsed, GiveUpEvent, GiveUpReason, Idempotent, OnGiveUp, OnRetry, Policy, PolicyHooks,
     RetryEvent,
@@ -121,7 +121,6 @@ where
             sent: Sent {
                 attempts: 1,
                 redirects: 0,
-                hinted: false,
             },
             deadline,
             previous_delay: Duration::ZERO,
@@ -190,7 +189,7 @@ where
                 let failure = match &result {
                     Ok(response) => match Req::classify_response(this.policy, response) {
                         None => {
-                            this.policy.config.succeeded(this.sent.hinted);
+                            this.policy.config.succeeded();
                             return Poll::Ready(result);
                         }
                         Some(found) => Some(Failure::of_response(found)),
@@ -301,8 +300,8 @@ where
                     if deadline.is_some_and(|deadline| deadline.too_late(now)) {
                         return Poll::Ready(give_up_late(&this, (result, failure, pay)));
                     }
-                    // A retry that waited for a hint pays now, as it is sent.
-                    if !this.policy.config.charge(pay) {
+                    // A `busy` retry that waited for a hint pays now, as it is sent.
+                    if !Config::charge(pay) {
                         let delay = Some(*this.previous_delay);
                         give_up(&this, Some(failure), GiveUpReason::Budget, delay);
                         return Poll::Ready(result);
@@ -321,7 +320,6 @@ where
                     if failure.class == Class::Redirect {
                         this.sent.redirects = this.sent.redirects.saturating_add(1);
                     }
-                    this.sent.hinted = pay == Pay::AtSend;
                     let future = this.service.call(this.request.clone());
                     this.state.set(State::Attempt { future });
                 }
@@ -444,7 +442,7 @@ where
 {
     let Some(failure) = failure else {
         if result.is_ok() {
-            this.policy.config.succeeded(this.sent.hinted);
+            this.policy.config.succeeded();
         } else {
             // An error with no classification is never retried.
             give_up(this, None, GiveUpReason::Class, None);

@@ -70,6 +70,52 @@ impl<RD, ID, CR, OR, OG, DE> RetryLayer<RD, ID, CR, OR, OG, DE> {
         self
     }
 
+    /// The longest server hint a retry waits for (default 30 s). A failure whose hint is
+    /// longer ends the call at once, with its error unchanged, and
+    /// [`OnGiveUp`](super::OnGiveUp) hears
+    /// [`GiveUpReason::HintTooLong`](super::GiveUpReason::HintTooLong).
+    ///
+    /// A hint comes from the server (`Retry-After`, `grpc-retry-pushback-ms`, a decoded
+    /// `retry_after`), and the server may be wrong, misconfigured or hostile: without a
+    /// bound, `Retry-After: 86400` would hold the call, and its caller, for a day (and a
+    /// fifth of it more, the jitter). A caller that would wait that long can say so here;
+    /// one with a [`deadline`](Self::deadline) gives up on a hint that runs past it anyway.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use error_core::Error;
+    /// use error_tower::retry::{GiveUpEvent, GiveUpReason, RetryLayer};
+    /// use tower::{Service, ServiceExt};
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let throttled = tower::service_fn(|_: ()| async {
+    ///     Err::<(), _>(Error::busy("come back tomorrow").with_retry_after(Duration::from_secs(86_400)))
+    /// });
+    /// let reasons = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    /// let layer = RetryLayer::new()
+    ///     .assume_idempotent()
+    ///     .max_hint(Duration::from_secs(30))
+    ///     .on_give_up({
+    ///         let reasons = reasons.clone();
+    ///         move |event: &GiveUpEvent| reasons.lock().unwrap().push((event.reason, event.delay))
+    ///     });
+    /// let mut service = tower::Layer::layer(&layer, throttled);
+    /// let started = tokio::time::Instant::now();
+    /// assert!(service.ready().await.unwrap().call(()).await.is_err());
+    /// assert_eq!(started.elapsed(), Duration::ZERO);
+    /// assert_eq!(
+    ///     *reasons.lock().unwrap(),
+    ///     [(GiveUpReason::HintTooLong, Some(Duration::from_secs(86_400)))]
+    /// );
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn max_hint(mut self, max_hint: Duration) -> Self {
+        self.config.max_hint = max_hint;
+        self
+    }
+
     /// The window after a server's hint over which the retries it delays are spread, in
     /// percent of the hint (default 20): a retry waits the hint, then a uniform draw of up
     /// to a fifth of it, never less than the hint. 0 retries exactly at the hint.
@@ -287,7 +333,8 @@ impl<RD, ID, CR, OR, OG, DE> RetryLayer<RD, ID, CR, OR, OG, DE> {
         }
     }
 
-    /// The hook called before each retry.
+    /// The hook called before each retry, in place of any set before (to add one, see
+    /// [`and_on_retry`](Self::and_on_retry)).
     #[must_use]
     pub fn on_retry<O>(self, on_retry: O) -> RetryLayer<RD, ID, CR, O, OG, DE> {
         RetryLayer {
@@ -301,7 +348,8 @@ impl<RD, ID, CR, OR, OG, DE> RetryLayer<RD, ID, CR, OR, OG, DE> {
         }
     }
 
-    /// The hook called when a failed call is not retried.
+    /// The hook called when a failed call is not retried, in place of any set before (to
+    /// add one, see [`and_on_give_up`](Self::and_on_give_up)).
     #[must_use]
     pub fn on_give_up<G>(self, on_give_up: G) -> RetryLayer<RD, ID, CR, OR, G, DE> {
         RetryLayer {
@@ -311,6 +359,69 @@ impl<RD, ID, CR, OR, OG, DE> RetryLayer<RD, ID, CR, OR, OG, DE> {
             classify: self.classify,
             on_retry: self.on_retry,
             on_give_up,
+            deadline_error: self.deadline_error,
+        }
+    }
+
+    /// Adds `hook` to the hooks called before each retry: the hook set so far is called
+    /// first, then `hook` (a pair of hooks is a hook). Where [`on_retry`](Self::on_retry)
+    /// replaces, this composes: error-otel's `OtelLayer::around_retry` adds its recording
+    /// hooks so, and keeps error-tower's `Metrics` set before it.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicU32, Ordering};
+    /// use std::sync::Arc;
+    /// use error_tower::retry::{RetryEvent, RetryLayer};
+    /// use tower::{Service, ServiceExt};
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let (first, second) = (Arc::new(AtomicU32::new(0)), Arc::new(AtomicU32::new(0)));
+    /// let layer = RetryLayer::new()
+    ///     .assume_idempotent()
+    ///     .on_retry({
+    ///         let first = first.clone();
+    ///         move |_: &RetryEvent| { first.fetch_add(1, Ordering::Relaxed); }
+    ///     })
+    ///     .and_on_retry({
+    ///         let second = second.clone();
+    ///         move |_: &RetryEvent| { second.fetch_add(1, Ordering::Relaxed); }
+    ///     });
+    /// let calls = Arc::new(AtomicU32::new(0));
+    /// let backend = tower::service_fn(move |_: ()| {
+    ///     let call = calls.fetch_add(1, Ordering::Relaxed);
+    ///     async move { if call == 0 { Err(error_core::Error::transient("reset")) } else { Ok(()) } }
+    /// });
+    /// let mut service = tower::Layer::layer(&layer, backend);
+    /// service.ready().await.unwrap().call(()).await.unwrap();
+    /// assert_eq!((first.load(Ordering::Relaxed), second.load(Ordering::Relaxed)), (1, 1));
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn and_on_retry<O>(self, hook: O) -> RetryLayer<RD, ID, CR, (OR, O), OG, DE> {
+        RetryLayer {
+            config: self.config,
+            redirect: self.redirect,
+            idempotent: self.idempotent,
+            classify: self.classify,
+            on_retry: (self.on_retry, hook),
+            on_give_up: self.on_give_up,
+            deadline_error: self.deadline_error,
+        }
+    }
+
+    /// Adds `hook` to the hooks called when a failed call is not retried: the hook set so
+    /// far is called first, then `hook`. Where [`on_give_up`](Self::on_give_up) replaces,
+    /// this composes (see [`and_on_retry`](Self::and_on_retry)).
+    #[must_use]
+    pub fn and_on_give_up<G>(self, hook: G) -> RetryLayer<RD, ID, CR, OR, (OG, G), DE> {
+        RetryLayer {
+            config: self.config,
+            redirect: self.redirect,
+            idempotent: self.idempotent,
+            classify: self.classify,
+            on_retry: self.on_retry,
+            on_give_up: (self.on_give_up, hook),
             deadline_error: self.deadline_error,
         }
     }

@@ -11,7 +11,8 @@ use error_core::Class;
 pub enum GiveUpReason {
     /// The maximum number of attempts was reached (redirects followed are not counted).
     Exhausted,
-    /// The retry budget had no token when the retry was about to be sent (after its wait).
+    /// The retry budget had no token: as the failure arrived, or (for a `busy` retry after
+    /// its hint) when the retry was about to be sent.
     Budget,
     /// The retry could not end before the call's deadline, or the deadline passed while
     /// the retry waited for the service, or while an attempt was in flight (which the
@@ -35,6 +36,10 @@ pub enum GiveUpReason {
     /// returned an error, which the call ends with (tower's contract: a service whose
     /// `poll_ready` fails is gone).
     ServiceFailed,
+    /// The failure's hint (`retry_after`, `Retry-After`, `grpc-retry-pushback-ms`) is longer
+    /// than [`max_hint`](super::RetryLayer::max_hint): the call ends now rather than wait
+    /// that long on the server's word. The event's delay is the hint.
+    HintTooLong,
 }
 
 impl GiveUpReason {
@@ -51,6 +56,7 @@ impl GiveUpReason {
             GiveUpReason::Committed => "committed",
             GiveUpReason::NotReplayable => "not_replayable",
             GiveUpReason::ServiceFailed => "service_failed",
+            GiveUpReason::HintTooLong => "hint_too_long",
         }
     }
 }
@@ -76,7 +82,7 @@ pub struct GiveUpEvent {
     pub reason: GiveUpReason,
     /// The wait before the retry that was not made: the delay the policy had computed when
     /// it refused the retry (a backoff, or a hint that runs past the deadline; without the
-    /// jitter a hint gets), or the one already waited when the call ended before the retry was sent
+    /// jitter a hint gets; the hint itself for [`GiveUpReason::HintTooLong`]), or the one already waited when the call ended before the retry was sent
     /// (the budget refused it, the deadline passed, or the service failed). `None` when no
     /// retry was in view: a class that is not retried, an error with no class, a redirect
     /// the hook did not retarget, or an attempt ended at the deadline.
@@ -84,7 +90,8 @@ pub struct GiveUpEvent {
 }
 
 /// Called when a failed call is not retried, for metrics and tracing. `()` does nothing; a
-/// closure `Fn(&GiveUpEvent)` is an `OnGiveUp`.
+/// closure `Fn(&GiveUpEvent)` is an `OnGiveUp`; a pair `(A, B)` of hooks calls `A`, then
+/// `B` ([`RetryLayer::and_on_give_up`](super::RetryLayer::and_on_give_up) adds one).
 pub trait OnGiveUp {
     /// The call ends with a failure, for `event.reason`.
     fn on_give_up(&self, event: &GiveUpEvent);
@@ -98,5 +105,13 @@ impl OnGiveUp for () {
 impl<F: Fn(&GiveUpEvent)> OnGiveUp for F {
     fn on_give_up(&self, event: &GiveUpEvent) {
         self(event);
+    }
+}
+
+impl<A: OnGiveUp, B: OnGiveUp> OnGiveUp for (A, B) {
+    #[inline]
+    fn on_give_up(&self, event: &GiveUpEvent) {
+        self.0.on_give_up(event);
+        self.1.on_give_up(event);
     }
 }

@@ -22,7 +22,9 @@ pub struct RetryEvent {
 
 /// Called before each retry is sent, for metrics and tracing: once per retry the backend
 /// gets, so that a failed call's attempts are one plus its retries. `()` does nothing; a
-/// closure `Fn(&RetryEvent)` is an `OnRetry`.
+/// closure `Fn(&RetryEvent)` is an `OnRetry`; a pair `(A, B)` of hooks calls `A`, then `B`,
+/// so that hooks compose (error-tower's `Metrics` and error-otel's `RecordRetries` on one
+/// layer; [`RetryLayer::and_on_retry`](super::RetryLayer::and_on_retry) adds one).
 pub trait OnRetry {
     /// The retry of `event.attempt` is sent now, `event.delay` after the failure.
     fn on_retry(&self, event: &RetryEvent);
@@ -36,5 +38,13 @@ impl OnRetry for () {
 impl<F: Fn(&RetryEvent)> OnRetry for F {
     fn on_retry(&self, event: &RetryEvent) {
         self(event);
+    }
+}
+
+impl<A: OnRetry, B: OnRetry> OnRetry for (A, B) {
+    #[inline]
+    fn on_retry(&self, event: &RetryEvent) {
+        self.0.on_retry(event);
+        self.1.on_retry(event);
     }
 }

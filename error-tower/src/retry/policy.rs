@@ -12,7 +12,7 @@ use super::{
     ByRequest, ClassifyResponse, DeadlineError, Elapsed, GiveUpReason, Redirect, ResponseFailure,
 };
 use crate::backoff::{Backoff, Rng};
-use crate::budget::Budget;
+use crate::budget::{Budget, Hold};
 
 /// The class-driven retry policy, with its hooks. Built by [`RetryLayer`](super::RetryLayer)'s
 /// setters; see the [module documentation](super) for the rules.
@@ -123,6 +123,8 @@ where
 pub(crate) struct Config {
     pub(crate) max_attempts: u32,
     pub(crate) max_redirects: u32,
+    /// The longest server hint the policy waits for; a longer one ends the call.
+    pub(crate) max_hint: Duration,
     /// The window after a hint over which its retries are spread, in percent of the hint.
     pub(crate) hint_jitter: u32,
     pub(crate) backoff: Backoff,
@@ -138,6 +140,7 @@ impl Default for Config {
         Config {
             max_attempts: 4,
             max_redirects: 5,
+            max_hint: Duration::from_secs(30),
             hint_jitter: 20,
             backoff: Backoff::default(),
             budget: Budget::default(),
@@ -235,9 +238,6 @@ pub(crate) struct Sent {
     pub(crate) attempts: u32,
     /// Retries that followed a redirect (hops), which `max_attempts` does not count.
     pub(crate) redirects: u32,
-    /// The attempt in flight is a retry that waited for a hint and paid as it was sent: it
-    /// gets its token back if it succeeds.
-    pub(crate) hinted: bool,
 }
 
 impl Sent {
@@ -248,19 +248,20 @@ impl Sent {
 }
 
 /// How a retry the policy allowed is paid for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub(crate) enum Pay {
     /// A token was withdrawn as the failure arrived: given back if the retry is not sent.
     Paid,
-    /// A token is withdrawn as the retry is about to be sent, after the hint it waits for,
-    /// and given back if the retry succeeds.
-    AtSend,
+    /// A `busy` retry waiting for its hint: a token is withdrawn as it is about to be
+    /// sent, and never given back. The hold counts it as waiting meanwhile (the budget's
+    /// cap is a token higher for it).
+    AtSend(Hold),
     /// Not charged: a redirect's retry goes elsewhere, not to a failing node.
     Free,
 }
 
 /// A retry the policy allowed: after what delay, and how it is paid for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub(crate) struct Allowed {
     pub(crate) delay: Duration,
     pub(crate) pay: Pay,
@@ -270,8 +271,8 @@ impl Config {
     /// Whether to retry after `failure`, and after what delay; or why not, with the delay
     /// when it was known. The checks run from the cheapest and least committal to the
     /// budget, which is withdrawn last so that no token pays for a retry that the other
-    /// rules refuse; and not at all here for a retry that waits for the server's hint,
-    /// which pays as it is sent ([`charge`](Self::charge)).
+    /// rules refuse; and only asked here (not withdrawn) for a `busy` retry that waits for
+    /// the server's hint, which pays as it is sent ([`charge`](Self::charge)).
     pub(crate) fn decide(
         &self,
         failure: Failure,
@@ -287,6 +288,11 @@ impl Config {
             return Err((GiveUpReason::Class, None));
         }
         let hint = failure.retry_after.unwrap_or_default();
+        // A hint is the server's word, not a bound the caller must wait out: one longer
+        // than `max_hint` (a `Retry-After: 86400`) ends the call now.
+        if hint > self.max_hint {
+            return Err((GiveUpReason::HintTooLong, Some(ceil_millis(hint))));
+        }
         // The delay: the backoff, or the server's hint (never undercut) and the jitter after
         // it; `hinted` when the hint decides it.
         let (delay, hinted) = match failure.class {
@@ -353,9 +359,15 @@ impl Config {
                 return Err((GiveUpReason::Class, None));
             }
             Pay::Free
-        } else if hinted {
-            Pay::AtSend
+        } else if failure.class == Class::Busy {
+            // Paid as it is sent, after the hint; but a budget that could not pay now ends
+            // the call now, rather than after a wait for a retry it would then refuse.
+            if !self.budget.can_withdraw() {
+                return Err((GiveUpReason::Budget, Some(delay)));
+            }
+            Pay::AtSend(self.budget.hold())
         } else if self.budget.withdraw() {
+            // Any other class, with a hint or without, is charged as its failure arrives.
             Pay::Paid
         } else {
             return Err((GiveUpReason::Budget, Some(delay)));
@@ -375,29 +387,34 @@ impl Config {
         hint.saturating_add(self.rng.duration_between(Duration::ZERO, window))
     }
 
-    /// Pays for a retry about to be sent: `true` if it may go. Only a retry that waited for
-    /// a hint still has to pay ([`Pay::AtSend`]): it takes a token now, so that the budget
-    /// answers for the backend as it is when the retry reaches it.
-    pub(crate) fn charge(&self, pay: Pay) -> bool {
-        pay != Pay::AtSend || self.budget.withdraw()
+    /// Pays for a retry about to be sent: `true` if it may go. Only a `busy` retry that
+    /// waited for a hint still has to pay ([`Pay::AtSend`]): it takes a token now, so that
+    /// the budget answers for the backend as it is when the retry reaches it.
+    pub(crate) fn charge(pay: Pay) -> bool {
+        match pay {
+            // The token is withdrawn before the hold goes, while the cap still counts it.
+            Pay::AtSend(hold) => hold.budget().withdraw(),
+            Pay::Paid | Pay::Free => true,
+        }
     }
 
-    /// Records a success: deposits into the budget and, for a retry that waited for a hint
-    /// (`hinted`), gives back the token it paid as it was sent. A retry after a hint is the
-    /// server's invitation: it costs the budget only if the backend fails it again.
+    /// Records a success: deposits into the budget. A retry's token is not given back when
+    /// it succeeds: a retry the backend served is load it took, and a retry that cost
+    /// nothing when it succeeded would leave the amplification bounded by `max_attempts`
+    /// alone.
     #[inline]
-    pub(crate) fn succeeded(&self, hinted: bool) {
-        if hinted {
-            self.budget.refund();
-        }
+    pub(crate) fn succeeded(&self) {
         self.budget.deposit();
     }
 
     /// Gives back the token of a retry that was paid for and not sent (the call ended
-    /// first).
+    /// first); a retry that waited unpaid stops being counted as waiting.
     pub(crate) fn refund(&self, pay: Pay) {
-        if pay == Pay::Paid {
-            self.budget.refund();
+        match pay {
+            Pay::Paid => self.budget.refund(),
+            // No token was taken; the hold goes, and the cap with it.
+            Pay::AtSend(hold) => drop(hold),
+            Pay::Free => {}
         }
     }
 }

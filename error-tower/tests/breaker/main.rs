@@ -2,7 +2,6 @@
 //! probes, the external switch, an outage and its recovery, the breaker under the retry
 //! layer, and the state-change hook (`on_state_change.rs`), with exact backend call counts,
 //! times and sequences of transitions on tokio's paused clock.
-#![cfg(all(feature = "breaker", feature = "retry"))]
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 

@@ -413,3 +413,20 @@ async fn the_retry_layer_over_the_breaker_hears_the_whole_cycle() {
         [(Closed, Open), (Open, HalfOpen), (HalfOpen, Closed)]
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_pair_of_hooks_hears_each_transition_first_then_second() {
+    // error-tower's `Metrics` and a hook of one's own on one breaker: `(A, B)` is a hook.
+    let order: Arc<Mutex<Vec<(&str, State)>>> = Arc::default();
+    let hook = |name: &'static str| {
+        let order = Arc::clone(&order);
+        move |change: &StateChange| order.lock().unwrap().push((name, change.to))
+    };
+    let backend = Backend::always(Err(BackendError::Reset));
+    let layer = five_in_a_row_heard_by((hook("first"), hook("second")));
+    let mut service = layer.layer(backend.clone());
+    for _ in 0..5 {
+        assert_eq!(call(&mut service, 0).await, Err(BackendError::Reset));
+    }
+    assert_eq!(*order.lock().unwrap(), [("first", Open), ("second", Open)]);
+}

@@ -1,7 +1,6 @@
 //! `FaultLayer`: exact injected counts from a seeded run, the switch mid-run, lost responses
 //! against the default retry layer, latency, and the marks on injected errors. Paused
 //! clock, seeded draws.
-#![cfg(feature = "fault")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::collections::HashMap;
@@ -314,6 +313,47 @@ async fn latency_is_drawn_from_its_distribution() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn an_exponential_mean_too_large_to_multiply_delays_the_longest_a_duration_can() {
+    // Set at run time, through the handle: a mean of `Duration::MAX`, so that every draw
+    // above the mean does not fit a `Duration`. Such a draw saturates (it used to panic,
+    // with the handle's mutex held), and the call's answer is held "forever": the
+    // caller's timeout ends it, and the handle still works.
+    let executions = Executions::default();
+    let layer = FaultLayer::builder().seed(9).window(1).build().unwrap();
+    let handle = layer.handle();
+    handle
+        .set_latency(1, Latency::Exponential(Duration::MAX))
+        .unwrap();
+    let mut service = layer.layer(backend(&executions));
+    for id in 0..10 {
+        let call = service.ready().await.unwrap().call(Req {
+            id,
+            idempotent: true,
+        });
+        let started = Instant::now();
+        assert!(
+            tokio::time::timeout(Duration::from_secs(3_600), call)
+                .await
+                .is_err()
+        );
+        assert_eq!(started.elapsed(), Duration::from_secs(3_600));
+    }
+    let counts = handle.counts();
+    assert_eq!(
+        (counts.calls, counts.errors, counts.drops, counts.delays),
+        (10, 0, 0, 10)
+    );
+    handle
+        .set_latency(0, Latency::Fixed(Duration::ZERO))
+        .unwrap();
+    assert_eq!(
+        executions.total(),
+        10,
+        "the backend ran; its answers were held"
+    );
+}
+
+#[tokio::test(start_paused = true)]
 async fn injected_errors_are_marked_and_carry_their_class_code_and_hint() {
     let layer = FaultLayer::builder()
         .seed(1)
@@ -375,4 +415,16 @@ fn a_configuration_that_does_not_fit_is_refused() {
         err.to_string(),
         "injected error code must start with `fault.`. code=`db.busy`"
     );
+}
+
+#[test]
+fn the_fault_errors_name_paths_that_exist() {
+    // `exception.type` in error-otel: a path a user can write, so that the name in a
+    // trace finds the type. (The module was private: `error_tower::fault::error` named
+    // nothing.)
+    use error_tower::fault::error::{FaultError as Defined, Injected as InjectedDefined};
+    let injected: InjectedDefined = Injected::new(Class::Busy);
+    assert_eq!(injected.type_name(), "error_tower::fault::error::Injected");
+    let refused: Defined = FaultError::ZeroWindow;
+    assert_eq!(refused.type_name(), "error_tower::fault::error::FaultError");
 }

@@ -1,6 +1,5 @@
 //! The `http` feature: idempotency by method, response classification, pushback, and the
 //! retry layer honouring them on the paused clock.
-#![cfg(feature = "http")]
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 

@@ -6,7 +6,6 @@
 //! Python: `ERROR_TOWER_PYTHON` when set (`.ci/run` sets it to its virtual environment);
 //! otherwise a virtual environment made here, under Cargo's target directory, with
 //! `pip install prometheus_client` (which needs the Python Package Index once).
-#![cfg(feature = "metrics")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::collections::{BTreeSet, VecDeque};
@@ -221,6 +220,42 @@ fn a_scripted_run_renders_exactly_and_the_python_parser_reads_every_family() {
     assert_eq!(parsed, PARSED);
     let families: Vec<&str> = parsed.lines().filter(|l| l.starts_with("family")).collect();
     assert_eq!(families.len(), 7);
+}
+
+#[test]
+fn describe_reaches_the_recorder_in_use_and_only_it() {
+    // `Metrics::describe` sends the descriptions to the recorder the facade finds at the
+    // call. One counted before the recorder is in use renders without its `# HELP`; the
+    // same counted after `describe` under it renders with it.
+    let render = |describe_under_the_recorder: bool| {
+        let recorder = PrometheusBuilder::new().build_recorder();
+        let handle = recorder.handle();
+        if !describe_under_the_recorder {
+            Metrics::describe();
+        }
+        metrics::with_local_recorder(&recorder, || {
+            if describe_under_the_recorder {
+                Metrics::describe();
+            }
+            Metrics::new("inventory")
+                .record_error(&Error::data("checksum mismatch").with_code("store.checksum"));
+        });
+        handle.render()
+    };
+    let counted =
+        r#"classified_errors_total{service="inventory",class="data",code="store.checksum"} 1"#;
+    assert_eq!(
+        sorted_lines(&render(false)),
+        ["# TYPE classified_errors_total counter", counted]
+    );
+    assert_eq!(
+        sorted_lines(&render(true)),
+        [
+            "# HELP classified_errors_total Failed calls, by class and code.",
+            "# TYPE classified_errors_total counter",
+            counted
+        ]
+    );
 }
 
 /// What `tests/metrics/parse.py` prints for it: the official parser's families (without

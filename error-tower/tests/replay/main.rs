@@ -1,6 +1,5 @@
 //! Streaming request bodies replayed for retries: byte-identical, from a recording filled
 //! as they are sent, and never over their cap.
-#![cfg(feature = "http")]
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 

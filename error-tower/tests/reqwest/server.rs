@@ -12,7 +12,7 @@ use bytes::Bytes;
 use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpSocket};
 
 pub(crate) type Reply = http::Response<Full<Bytes>>;
 pub(crate) type Handler = Arc<
@@ -84,8 +84,30 @@ pub(crate) fn reply(status: u16, headers: &[(&str, &str)], body: &str) -> Reply 
         .unwrap()
 }
 
-/// An address where nothing listens: connections are refused.
-pub(crate) async fn dead_addr() -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    listener.local_addr().unwrap()
+/// An address where nothing listens, for as long as it lives: connections to it are
+/// refused.
+///
+/// It holds a socket bound to a port of 127.0.0.1 that never listens: the kernel answers a
+/// connection to it with a reset, as to a closed port, and no other process can bind the
+/// port meanwhile. (A listener bound, then dropped, left a free port that another process,
+/// such as a parallel test's server, could take before this test connected to it.)
+pub(crate) struct DeadAddr {
+    addr: SocketAddr,
+    _bound: TcpSocket,
+}
+
+impl DeadAddr {
+    pub(crate) fn new() -> DeadAddr {
+        let socket = TcpSocket::new_v4().unwrap();
+        socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        DeadAddr {
+            addr: socket.local_addr().unwrap(),
+            _bound: socket,
+        }
+    }
+
+    /// `http://{addr}/`.
+    pub(crate) fn url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
 }

@@ -209,22 +209,30 @@ async fn durations_too_large_for_the_clock_mean_never() {
     assert_eq!(call(&mut service, read()).await, Ok(5));
     assert_eq!(backend.call_count(), 2);
 
-    // A hint of Duration::MAX within a deadline: past it, so not retried.
-    let backend = Script::new([
-        Err(BackendError::Busy {
-            wait: Some(Duration::MAX),
-        }),
-        Ok(5),
-    ]);
-    let events = Events::default();
-    let mut service = tower::Layer::layer(
-        &layer(&events).deadline_with(ms(10), ended),
-        backend.clone(),
-    );
-    assert!(call(&mut service, read()).await.is_err());
-    assert_eq!(backend.call_count(), 1);
-    let give_ups = events.give_ups.lock().unwrap().clone();
-    assert_eq!(give_ups[0].reason, GiveUpReason::Deadline);
+    // A hint of Duration::MAX within a deadline, and no cap on hints: past the deadline,
+    // so not retried. (With the default cap, 30 s, the hint is too long to begin with.)
+    for (max_hint, reason) in [
+        (Duration::MAX, GiveUpReason::Deadline),
+        (Duration::from_secs(30), GiveUpReason::HintTooLong),
+    ] {
+        let backend = Script::new([
+            Err(BackendError::Busy {
+                wait: Some(Duration::MAX),
+            }),
+            Ok(5),
+        ]);
+        let events = Events::default();
+        let mut service = tower::Layer::layer(
+            &layer(&events)
+                .max_hint(max_hint)
+                .deadline_with(ms(10), ended),
+            backend.clone(),
+        );
+        assert!(call(&mut service, read()).await.is_err());
+        assert_eq!(backend.call_count(), 1);
+        let give_ups = events.give_ups.lock().unwrap().clone();
+        assert_eq!(give_ups[0].reason, reason);
+    }
 
     // A timeout of Duration::MAX: no panic; the attempt ends when the backend answers.
     let backend = tower::service_fn(|_: Req| async {

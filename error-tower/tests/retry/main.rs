@@ -1,6 +1,5 @@
 //! Retry: each class retried or not as the policy says, with exact backend call counts,
 //! on tokio's paused clock and with seeded jitter.
-#![cfg(feature = "retry")]
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -441,17 +440,18 @@ fn tokens(tokens: u32) -> Budget {
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_retry_after_a_hint_is_paid_as_it_is_sent_and_paid_back_if_it_succeeds() {
-    // The budget is empty when the throttle answers; two successes of other calls during
-    // the hint deposit one token; the retry takes it as it is sent, succeeds, and gets it
-    // back (plus the half token every success deposits).
+async fn a_busy_retry_after_a_hint_is_paid_as_it_is_sent_and_not_paid_back() {
+    // One token when the throttle answers: the retry may wait. Another call spends it
+    // during the hint, two successes deposit one token back; the retry takes it as it is
+    // sent, and succeeds: its token is not given back, only the half token every success
+    // deposits.
     let backend = Script::new([
         Err(BackendError::Busy {
             wait: Some(ms(100)),
         }),
         Ok(5),
     ]);
-    let budget = tokens(0);
+    let budget = tokens(1);
     let events = Events::default();
     let mut service = tower::Layer::layer(
         &layer(&events).hint_jitter(0).budget(budget.clone()),
@@ -460,35 +460,39 @@ async fn a_retry_after_a_hint_is_paid_as_it_is_sent_and_paid_back_if_it_succeeds
     let response = tokio::spawn(async move { call(&mut service, read()).await });
     tokio::time::sleep(ms(50)).await;
     assert_eq!(backend.call_count(), 1);
+    assert_eq!(budget.balance(), 1, "asked, not withdrawn, at the failure");
+    assert!(budget.withdraw());
     budget.deposit();
     budget.deposit();
     assert_eq!(budget.balance(), 1);
     assert_eq!(response.await.unwrap(), Ok(5));
     assert_eq!(backend.calls()[1].0, ms(100));
-    assert_eq!(budget.balance(), 1, "1 - 1 + 1 + 0.5, rounded down");
+    assert_eq!(budget.balance(), 0, "1 - 1 + 0.5, rounded down");
     assert_eq!(events.retries.lock().unwrap().len(), 1);
 
-    // Nothing deposited during the hint: refused as it was to be sent, at the hint, with
-    // no retry announced.
+    // Spent during the hint, and nothing deposited: refused as it was to be sent, at the
+    // hint, with no retry announced.
     let backend = Script::new([
         Err(BackendError::Busy {
             wait: Some(ms(100)),
         }),
         Ok(5),
     ]);
+    let budget = tokens(1);
     let events = Events::default();
     let mut service = tower::Layer::layer(
-        &layer(&events).hint_jitter(0).budget(tokens(0)),
+        &layer(&events).hint_jitter(0).budget(budget.clone()),
         backend.clone(),
     );
-    let started = Instant::now();
+    let response = tokio::spawn(async move { call(&mut service, read()).await });
+    tokio::time::sleep(ms(50)).await;
+    assert!(budget.withdraw());
     assert_eq!(
-        call(&mut service, read()).await,
+        response.await.unwrap(),
         Err(BackendError::Busy {
             wait: Some(ms(100))
         })
     );
-    assert_eq!(started.elapsed(), ms(100));
     assert_eq!(backend.call_count(), 1);
     assert!(events.retries.lock().unwrap().is_empty());
     let give_ups = events.give_ups.lock().unwrap().clone();
@@ -501,6 +505,173 @@ async fn a_retry_after_a_hint_is_paid_as_it_is_sent_and_paid_back_if_it_succeeds
         ),
         (1, GiveUpReason::Budget, 1, Some(ms(100)))
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_cap_keeps_what_successes_deposit_for_the_retries_waiting_for_a_hint() {
+    // A budget of at most 2 tokens, full. While a `busy` retry waits for its hint, the cap
+    // is a token higher: six successes elsewhere (3 tokens) leave 3, not 2. The retry
+    // spends one as it is sent; once it is gone the cap is 2 again.
+    let budget = Budget::builder()
+        .initial_balance(2)
+        .max_balance(2)
+        .min_per_sec(0)
+        .build()
+        .unwrap();
+    let backend = Script::new([
+        Err(BackendError::Busy {
+            wait: Some(ms(100)),
+        }),
+        Ok(5),
+    ]);
+    let mut service = tower::Layer::layer(
+        &layer(&Events::default())
+            .hint_jitter(0)
+            .budget(budget.clone()),
+        backend.clone(),
+    );
+    let response = tokio::spawn(async move { call(&mut service, read()).await });
+    tokio::time::sleep(ms(50)).await;
+    for _ in 0..6 {
+        budget.deposit();
+    }
+    assert_eq!(budget.balance(), 3);
+    assert_eq!(response.await.unwrap(), Ok(5));
+    assert_eq!(budget.balance(), 2, "3 - 1 + 0.5, then capped at 2 again");
+    budget.deposit();
+    assert_eq!(budget.balance(), 2);
+
+    // A call dropped while its retry waits stops raising the cap.
+    let backend = Script::new([
+        Err(BackendError::Busy {
+            wait: Some(ms(100)),
+        }),
+        Ok(5),
+    ]);
+    assert!(budget.withdraw() && budget.withdraw());
+    let mut service = tower::Layer::layer(
+        &layer(&Events::default())
+            .hint_jitter(0)
+            .budget(budget.clone()),
+        backend.clone(),
+    );
+    budget.deposit();
+    budget.deposit();
+    assert_eq!(budget.balance(), 1);
+    let response = tokio::spawn(async move { call(&mut service, read()).await });
+    tokio::time::sleep(ms(50)).await;
+    response.abort();
+    assert!(response.await.unwrap_err().is_cancelled());
+    for _ in 0..6 {
+        budget.deposit();
+    }
+    assert_eq!(budget.balance(), 2);
+    assert_eq!(backend.call_count(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_busy_retry_the_budget_cannot_pay_ends_the_call_at_once() {
+    // An empty budget when the throttle answers: the call ends now, not after the hint
+    // (what a throttle that never ends used to cost every call).
+    let backend = Script::new([
+        Err(BackendError::Busy {
+            wait: Some(ms(2_000)),
+        }),
+        Ok(5),
+    ]);
+    let events = Events::default();
+    let mut service = tower::Layer::layer(
+        &layer(&events).hint_jitter(0).budget(tokens(0)),
+        backend.clone(),
+    );
+    let started = Instant::now();
+    assert_eq!(
+        call(&mut service, read()).await,
+        Err(BackendError::Busy {
+            wait: Some(ms(2_000))
+        })
+    );
+    assert_eq!(started.elapsed(), Duration::ZERO);
+    assert_eq!(backend.call_count(), 1);
+    let give_ups = events.give_ups.lock().unwrap().clone();
+    assert_eq!(
+        (give_ups.len(), give_ups[0].reason, give_ups[0].delay),
+        (1, GiveUpReason::Budget, Some(ms(2_000)))
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_transient_failure_with_a_long_hint_is_charged_as_it_arrives() {
+    // `transient` with a hint longer than the backoff waits the hint, but pays as the
+    // failure arrives, as every `transient` retry does (only `busy` pays as it is sent):
+    // the token is gone during the wait.
+    let calls = Arc::new(Mutex::new(Vec::new()));
+    let backend = {
+        let calls = Arc::clone(&calls);
+        let start = Instant::now();
+        tower::service_fn(move |_: Req| {
+            let mut calls = calls.lock().unwrap();
+            calls.push(start.elapsed());
+            let answer = if calls.len() == 1 {
+                Err(error_core::Error::transient("leader stepping down")
+                    .with_retry_after(ms(2_000)))
+            } else {
+                Ok(5)
+            };
+            async move { answer }
+        })
+    };
+    let budget = tokens(1);
+    let events = Events::default();
+    let mut service = tower::Layer::layer(
+        &layer(&events).hint_jitter(0).budget(budget.clone()),
+        backend,
+    );
+    let response = tokio::spawn(async move { call(&mut service, read()).await });
+    tokio::time::sleep(ms(1_000)).await;
+    assert_eq!(calls.lock().unwrap().len(), 1);
+    assert_eq!(budget.balance(), 0, "paid as the failure arrived");
+    assert_eq!(response.await.unwrap().unwrap(), 5);
+    assert_eq!(*calls.lock().unwrap(), [ms(0), ms(2_000)]);
+    assert_eq!(events.retries.lock().unwrap().len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_hint_longer_than_max_hint_ends_the_call_at_once() {
+    // `Retry-After: 86400` from a server: the default (30 s) does not wait a day.
+    let day = Duration::from_secs(86_400);
+    let backend = Script::new([Err(BackendError::Busy { wait: Some(day) }), Ok(5)]);
+    let events = Events::default();
+    let mut service = tower::Layer::layer(&layer(&events), backend.clone());
+    let started = Instant::now();
+    assert_eq!(
+        call(&mut service, read()).await,
+        Err(BackendError::Busy { wait: Some(day) })
+    );
+    assert_eq!(started.elapsed(), Duration::ZERO);
+    assert_eq!(backend.call_count(), 1);
+    let give_ups = events.give_ups.lock().unwrap().clone();
+    assert_eq!(
+        (
+            give_ups[0].reason,
+            give_ups[0].reason.as_str(),
+            give_ups[0].delay
+        ),
+        (GiveUpReason::HintTooLong, "hint_too_long", Some(day))
+    );
+
+    // 30 s exactly is waited for; a caller that says so waits longer.
+    for (max_hint, wait) in [(None, Duration::from_secs(30)), (Some(day), day)] {
+        let backend = Script::new([Err(BackendError::Busy { wait: Some(wait) }), Ok(5)]);
+        let layer = layer(&Events::default()).hint_jitter(0);
+        let layer = match max_hint {
+            Some(max_hint) => layer.max_hint(max_hint),
+            None => layer,
+        };
+        let mut service = tower::Layer::layer(&layer, backend.clone());
+        assert_eq!(call(&mut service, read()).await, Ok(5));
+        assert_eq!(backend.calls()[1].0, wait);
+    }
 }
 
 #[tokio::test(start_paused = true)]
@@ -647,4 +818,38 @@ async fn retries_wait_for_poll_ready() {
     assert_eq!(request, read());
     send.send_response(11);
     assert_eq!(response.await.unwrap().unwrap(), 11);
+}
+
+#[tokio::test(start_paused = true)]
+async fn hooks_compose_in_pairs_each_called_in_order() {
+    // A hook set with `on_retry`, one added with `and_on_retry`, and a pair given at once:
+    // each hears every event, in the order they were given.
+    let heard = Arc::new(Mutex::new(Vec::new()));
+    let hook = |name: &'static str| {
+        let heard = Arc::clone(&heard);
+        move |event: &RetryEvent| heard.lock().unwrap().push((name, event.attempt))
+    };
+    let give_up = |name: &'static str| {
+        let heard = Arc::clone(&heard);
+        move |event: &GiveUpEvent| heard.lock().unwrap().push((name, event.attempts))
+    };
+    let backend = Script::new([Err(BackendError::Reset), Err(BackendError::Invalid)]);
+    let layer = RetryLayer::new()
+        .seed(1)
+        .on_retry(hook("first"))
+        .and_on_retry((hook("second"), hook("third")))
+        .on_give_up(give_up("give_up"))
+        .and_on_give_up(give_up("give_up again"));
+    let mut service = tower::Layer::layer(&layer, backend.clone());
+    assert_eq!(call(&mut service, read()).await, Err(BackendError::Invalid));
+    assert_eq!(
+        *heard.lock().unwrap(),
+        [
+            ("first", 1),
+            ("second", 1),
+            ("third", 1),
+            ("give_up", 2),
+            ("give_up again", 2)
+        ]
+    );
 }

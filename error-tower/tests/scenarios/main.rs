@@ -1,6 +1,5 @@
 //! Scenarios: the default retry configuration, the same in every scenario, under faults
 //! that defeat attempt-count and budget-only policies. Paused clock, seeded randomness.
-#![cfg(feature = "retry")]
 // Test code: a failed unwrap is a failed test; the figures are ratios of counts.
 #![allow(
     clippy::unwrap_used,
@@ -84,7 +83,7 @@ async fn a_dead_backend_sees_almost_no_retries() {
         "dead backend: {} attempts for {CALLS} calls ({amplification:.3}x)",
         backend.attempts()
     );
-    assert_eq!(run.successes, 0);
+    assert_eq!((run.successes, backend.attempts()), (0, 24));
     assert!(amplification <= 1.05, "{amplification}");
 }
 
@@ -239,6 +238,12 @@ async fn after_a_ten_second_outage_goodput_is_back_within_one_open_interval() {
     );
     // The breaker's open interval is 5 s; a probe then takes one round trip.
     assert!(back <= outage + Duration::from_secs(5) + RTT, "{back:?}");
+    assert_eq!(back, outage + Duration::from_millis(100));
+    // The calls the breaker refused near the end of the outage come back after its hint;
+    // their retries are paid as they are sent and not paid back, so the budget the first
+    // successes deposit pays for some of them (2,754 calls succeeded when a retry that
+    // succeeded was given its token back).
+    assert_eq!((run.successes, backend.attempts()), (2_129, 2_152));
     assert!(
         amplification <= 1.0,
         "the breaker kept the outage's load below one attempt per call"

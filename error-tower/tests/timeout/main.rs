@@ -1,6 +1,5 @@
 //! Timeout: each attempt bounded, to the millisecond, and by the time left before the
 //! retry layer's deadline.
-#![cfg(all(feature = "timeout", feature = "retry"))]
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -153,4 +152,15 @@ async fn an_attempt_that_recovers_inside_its_timeout_succeeds_after_a_timed_out_
         .service(backend);
     assert_eq!(service.ready().await.unwrap().call(3).await.unwrap(), 3);
     assert_eq!(calls.load(Ordering::Relaxed), 2);
+}
+
+#[test]
+fn elapsed_names_a_path_that_exists() {
+    // `exception.type` in error-otel: where `Elapsed` is defined, a public module with
+    // either feature. (It was `error_tower::elapsed`, a private module.)
+    let elapsed: error_tower::elapsed::Elapsed = Elapsed::new(Duration::from_millis(5));
+    assert_eq!(
+        error_core::ClassifiedError::type_name(&elapsed),
+        "error_tower::elapsed::Elapsed"
+    );
 }

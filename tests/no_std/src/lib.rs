@@ -45,7 +45,7 @@ pub enum Op {
         source: core::fmt::Error,
         /// Redacted.
         #[kv(redact)]
-        key: &'static str,
+        key: error_core::Secret<&'static str>,
         /// Debug.
         #[kv(debug)]
         name: &'static str,

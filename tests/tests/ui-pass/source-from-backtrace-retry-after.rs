@@ -1,7 +1,7 @@
 use std::backtrace::Backtrace;
 use std::time::Duration;
 
-use error_core::{Class, ClassifiedError};
+use error_core::{Class, ClassifiedError, Secret};
 
 #[derive(Debug, ClassifiedError)]
 #[error("throttled")]
@@ -24,7 +24,7 @@ enum CallError {
     #[class(invalid, code = "call.bad_request")]
     BadRequest {
         #[kv(redact)]
-        token: String,
+        token: Secret<String>,
         #[kv(skip)]
         internal: u8,
         #[kv(debug)]
@@ -37,7 +37,7 @@ fn main() {
     assert_eq!(e.class(), Class::Busy);
     assert_eq!(e.retry_after(), Some(Duration::from_millis(5)));
     assert!(std::error::Error::source(&e).is_some());
-    let e = CallError::BadRequest { token: "t".into(), internal: 1, path: "/x" };
+    let e = CallError::BadRequest { token: Secret::new("t".into()), internal: 1, path: "/x" };
     assert_eq!(e.to_string(), "bad request. token=`<redacted>`, path=`\"/x\"`");
     assert_eq!(e.code(), "call.bad_request");
 }
