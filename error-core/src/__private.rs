@@ -400,3 +400,12 @@ impl<'a, T> ShowNothing<'a> for Show<'a, T> {
         Value::Redacted
     }
 }
+
+/// A `Location` field's value, as `location()` returns it: a function rather than
+/// `Some(*field)`, so that a field of another type named `Location` is reported at the
+/// field's type.
+#[inline]
+#[must_use]
+pub const fn location(location: &crate::Location) -> Option<crate::Location> {
+    Some(*location)
+}

@@ -280,6 +280,39 @@ pub trait ClassifiedError: core::error::Error {
     fn backtrace(&self) -> Option<&dyn core::fmt::Display> {
         None
     }
+
+    /// Where this error was made or given its context: the [`Location`](crate::Location)
+    /// the derive fills implicitly in a field of that type (see [`crate::location`]). The
+    /// default is `None`.
+    ///
+    /// The derive implements it for a type with a `Location` field, and forwards it for
+    /// `#[error(transparent)]`; [`error_core::Error`](crate::Error) gives its typed error's,
+    /// else where it was made.
+    ///
+    /// ```
+    /// use error_core::{ClassifiedError, Location};
+    ///
+    /// #[derive(Debug, ClassifiedError)]
+    /// #[class(transient)]
+    /// #[error("disk read failed")]
+    /// struct ReadFailed {
+    ///     #[from]
+    ///     source: std::io::Error,
+    ///     location: Location,
+    /// }
+    ///
+    /// fn read() -> Result<(), ReadFailed> {
+    ///     Err(std::io::Error::other("EIO"))?;
+    ///     Ok(())
+    /// }
+    /// let line = line!() - 3;
+    /// let err = read().unwrap_err();
+    /// assert_eq!(err.location().map(|l| (l.file(), l.line())), Some((file!(), line)));
+    /// assert_eq!(err.to_string(), "disk read failed");
+    /// ```
+    fn location(&self) -> Option<crate::Location> {
+        None
+    }
 }
 
 /// Marks a [`ClassifiedError`] that converts into the boundary error
@@ -341,6 +374,10 @@ macro_rules! forward_classified {
 
         fn backtrace(&self) -> Option<&dyn core::fmt::Display> {
             (**self).backtrace()
+        }
+
+        fn location(&self) -> Option<crate::Location> {
+            (**self).location()
         }
     };
 }

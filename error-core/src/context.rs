@@ -60,7 +60,10 @@ pub trait IntoError<E>: Sized {
     /// What the selector wraps: the variant's source type, or [`NoSource`] for a leaf.
     type Source;
 
-    /// Builds the error from this context and the source.
+    /// Builds the error from this context and the source. It is `#[track_caller]`, so that
+    /// a [`Location`](crate::Location) field of the error names the line that called
+    /// `.context(..)`, `.build()` or `.fail()`.
+    #[track_caller]
     fn into_error(self, source: Self::Source) -> E;
 }
 
@@ -92,24 +95,34 @@ pub trait ResultExt<T, S>: Sized {
         S: Into<C::Source>;
 }
 
+// A `match`, not `map_err` with a closure: a closure cannot be `#[track_caller]`, and the
+// location would be this file's.
 impl<T, S> ResultExt<T, S> for Result<T, S> {
     #[inline]
+    #[track_caller]
     fn context<C, E>(self, context: C) -> Result<T, E>
     where
         C: IntoError<E>,
         S: Into<C::Source>,
     {
-        self.map_err(|source| context.into_error(source.into()))
+        match self {
+            Ok(value) => Ok(value),
+            Err(source) => Err(context.into_error(source.into())),
+        }
     }
 
     #[inline]
+    #[track_caller]
     fn with_context<F, C, E>(self, context: F) -> Result<T, E>
     where
         F: FnOnce() -> C,
         C: IntoError<E>,
         S: Into<C::Source>,
     {
-        self.map_err(|source| context().into_error(source.into()))
+        match self {
+            Ok(value) => Ok(value),
+            Err(source) => Err(context().into_error(source.into())),
+        }
     }
 }
 
@@ -143,10 +156,14 @@ pub trait OptionExt<T>: Sized {
 
 impl<T> OptionExt<T> for Option<T> {
     #[inline]
+    #[track_caller]
     fn context<C, E>(self, context: C) -> Result<T, E>
     where
         C: IntoError<E, Source = NoSource>,
     {
-        self.ok_or_else(|| context.into_error(NoSource))
+        match self {
+            Some(value) => Ok(value),
+            None => Err(context.into_error(NoSource)),
+        }
     }
 }

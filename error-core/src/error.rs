@@ -20,7 +20,7 @@ use core::error::Error as StdError;
 use core::fmt;
 use core::time::Duration;
 
-use crate::{Boundary, Class, ClassifiedError, Level, Report, Status, Visit};
+use crate::{Boundary, Class, ClassifiedError, Level, Location, Report, Status, Visit};
 
 /// An opaque classified error for public APIs and type-erased stacks. See the
 /// [module documentation](self).
@@ -61,6 +61,8 @@ struct Inner {
     status: Option<Status>,
     level: Option<Level>,
     retry_after: Option<Duration>,
+    /// Where the `Error` was made: the caller of its constructor or of `From`.
+    location: Location,
 }
 
 enum Kind {
@@ -76,6 +78,7 @@ macro_rules! adhoc_constructors {
         $(
             $(#[$doc])*
             #[must_use]
+            #[track_caller]
             pub fn $name(message: impl Into<Cow<'static, str>>) -> Error {
                 Error::adhoc(Class::$class, message)
             }
@@ -84,6 +87,7 @@ macro_rules! adhoc_constructors {
 }
 
 impl Error {
+    #[track_caller]
     fn from_kind(kind: Kind) -> Error {
         Error {
             inner: Box::new(Inner {
@@ -93,13 +97,16 @@ impl Error {
                 status: None,
                 level: None,
                 retry_after: None,
+                location: Location::caller(),
             }),
         }
     }
 
     /// Wraps a typed classified error. `From` does the same for types that implement
-    /// [`Boundary`] (every derived type), so `?` converts.
+    /// [`Boundary`] (every derived type), so `?` converts. Both record the caller's
+    /// [`Location`] (the line of the `?`).
     #[must_use]
+    #[track_caller]
     pub fn new<E>(error: E) -> Error
     where
         E: ClassifiedError + Send + Sync + 'static,
@@ -110,6 +117,7 @@ impl Error {
     /// An ad-hoc error of class `class` with `message`. Its code is the class's name unless
     /// [`with_code`](Error::with_code) sets one.
     #[must_use]
+    #[track_caller]
     pub fn adhoc(class: Class, message: impl Into<Cow<'static, str>>) -> Error {
         Error::from_kind(Kind::Adhoc {
             class,
@@ -219,6 +227,7 @@ impl<E> From<E> for Error
 where
     E: Boundary + Send + Sync + 'static,
 {
+    #[track_caller]
     fn from(error: E) -> Error {
         Error::new(error)
     }
@@ -317,6 +326,15 @@ impl ClassifiedError for Error {
             Some(error) => error.type_name(),
             None => core::any::type_name::<Error>(),
         }
+    }
+
+    /// The typed error's [`location`](ClassifiedError::location), when it has one; else
+    /// where this `Error` was made (the line that called its constructor, or of the `?`
+    /// that converted).
+    fn location(&self) -> Option<Location> {
+        self.typed()
+            .and_then(ClassifiedError::location)
+            .or(Some(self.inner.location))
     }
 
     /// The typed error's [`backtrace`](ClassifiedError::backtrace), when this was made from

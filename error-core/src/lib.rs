@@ -100,6 +100,7 @@ pub mod field;
 pub mod foreign;
 pub mod interop;
 pub mod level;
+pub mod location;
 pub mod report;
 pub mod secret;
 pub mod status;
@@ -132,6 +133,8 @@ pub use crate::foreign::{Classify, classify, find_classified};
 pub use crate::interop::ToTonicStatus;
 #[doc(inline)]
 pub use crate::level::Level;
+#[doc(inline)]
+pub use crate::location::Location;
 #[doc(inline)]
 pub use crate::report::Report;
 #[doc(inline)]

@@ -5,11 +5,12 @@
 //!
 //! - `{}`: one line, the messages joined by `": "`:
 //!   ``failed to create replica. uuid=`dbe4d7eb`: replica already exists``;
-//! - `{:#}`: one line per link, each classified link with its class and code:
+//! - `{:#}`: one line per link, each classified link with its class and code, and where
+//!   it was made or given its context when it has a [`Location`](crate::Location):
 //!
 //!   ```text
-//!   failed to create replica. uuid=`dbe4d7eb` (invalid, RpcError::CreateReplica)
-//!     caused by: replica already exists (invalid, ReplicaError::ReplicaExists)
+//!   failed to create replica. uuid=`dbe4d7eb` (invalid, RpcError::CreateReplica) at src/rpc.rs:41:10
+//!     caused by: replica already exists (invalid, ReplicaError::ReplicaExists) at src/store.rs:88:20
 //!   ```
 //! - `Debug`: the `{:#}` form, so that `fn main() -> Result<(), Report>` prints the chain.
 //!
@@ -90,6 +91,7 @@ impl<E> From<E> for Report<crate::Error>
 where
     E: crate::Boundary + Send + Sync + 'static,
 {
+    #[track_caller]
     fn from(error: E) -> Self {
         Report::new(crate::Error::from(error))
     }
@@ -134,11 +136,24 @@ impl<'a> Link<'a> {
         }
     }
 
-    /// The class and code of a classified link, shown in the `{:#}` form.
-    fn class(self) -> Option<(crate::Class, &'static str)> {
+    /// What the `{:#}` form adds to a classified link.
+    fn suffix(self) -> Option<Suffix<'a>> {
         match self {
-            Link::Classified(error) => Some((error.class(), error.code())),
+            Link::Classified(error) => Some(Suffix(error)),
             Link::Plain(_) => None,
+        }
+    }
+}
+
+/// ` (class, code)`, then ` at file:line:column` when the link has a location.
+struct Suffix<'a>(&'a (dyn ClassifiedError + 'a));
+
+impl fmt::Display for Suffix<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, " ({}, {})", self.0.class(), self.0.code())?;
+        match self.0.location() {
+            Some(location) => write!(f, " at {location}"),
+            None => Ok(()),
         }
     }
 }
@@ -240,7 +255,7 @@ impl Line {
     }
 
     /// Adds `link`, which follows `previous`: the separator, its message and, in the `{:#}`
-    /// form, its class and code, unless its message only repeats `previous`'s.
+    /// form, its class, code and location, unless its message only repeats `previous`'s.
     fn link<'a>(
         &mut self,
         link: Link<'a>,
@@ -263,8 +278,8 @@ impl Line {
                 len,
             };
             let Some(previous) = previous.filter(|previous| self.repeats(*previous, shown)) else {
-                if let Some((class, code)) = alternate.then(|| link.class()).flatten() {
-                    self.put(f, format_args!(" ({class}, {code})"))?;
+                if let Some(suffix) = alternate.then(|| link.suffix()).flatten() {
+                    self.put(f, format_args!("{suffix}"))?;
                 }
                 return Ok(shown);
             };
@@ -290,8 +305,8 @@ impl Line {
                 f.write_str(separator)?;
             }
             write!(f, "{}", link.message())?;
-            if let Some((class, code)) = alternate.then(|| link.class()).flatten() {
-                write!(f, " ({class}, {code})")?;
+            if let Some(suffix) = alternate.then(|| link.suffix()).flatten() {
+                write!(f, "{suffix}")?;
             }
         }
         Ok(shown)

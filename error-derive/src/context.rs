@@ -150,10 +150,13 @@ fn tuple_constructor(
 fn held_fields<'c, 'a>(case: &'c Case<'a>) -> Vec<(&'c Field<'a>, Ident)> {
     let source = case.source_field();
     let backtrace = case.backtrace_field();
+    let location = case.location_field();
     case.fields
         .iter()
         .enumerate()
-        .filter(|(index, _)| Some(*index) != source && Some(*index) != backtrace)
+        .filter(|(index, _)| {
+            Some(*index) != source && Some(*index) != backtrace && Some(*index) != location
+        })
         .enumerate()
         .map(|(n, (_, field))| (field, format_ident!("__T{}", n)))
         .collect()
@@ -310,6 +313,15 @@ fn selector(input: &Input, case: &Case, vis: &Visibility, in_module: bool) -> To
             quote!(#member: ::core::convert::From::from(::std::backtrace::Backtrace::capture())),
         );
     }
+    let location = case.location_field();
+    if let Some(index) = location {
+        let member = &case.fields[index].member;
+        let capture = crate::expand::location_capture();
+        inits.push(quote!(#member: #capture));
+    }
+    // `into_error`, `build` and `fail` pass their caller's location on, so that a location
+    // field names the user's `.context(..)`, `.build()` or `.fail()`.
+    let track_caller = location.map(|_| quote!(#[track_caller]));
     for (position, (field, _)) in held.iter().enumerate() {
         let member = &field.member;
         let own: Member = if named {
@@ -334,6 +346,7 @@ fn selector(input: &Input, case: &Case, vis: &Visibility, in_module: bool) -> To
         {
             type Source = #source_ty;
 
+            #track_caller
             fn into_error(self, __source: Self::Source) -> #enum_ident #ty_generics {
                 #ignore_source
                 #path { #(#inits,)* }
@@ -348,6 +361,7 @@ fn selector(input: &Input, case: &Case, vis: &Visibility, in_module: bool) -> To
             impl<#(#params),*> #selector_ty {
                 #[doc = #build_doc]
                 #[must_use]
+                #track_caller
                 #vis fn build<#(#enum_params),*>(self) -> #enum_ident #ty_generics
                 where
                     #(#into_bounds,)*
@@ -357,6 +371,7 @@ fn selector(input: &Input, case: &Case, vis: &Visibility, in_module: bool) -> To
                 }
 
                 #[doc = #fail_doc]
+                #track_caller
                 #vis fn fail<#(#enum_params,)* __R>(self) -> ::core::result::Result<__R, #enum_ident #ty_generics>
                 where
                     #(#into_bounds,)*

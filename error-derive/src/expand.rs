@@ -210,7 +210,7 @@ impl Bounds {
 
 /// The span rustc should underline for a problem with a field's type: the last path
 /// segment's name (`Error` in `std::io::Error`), else the type's first token.
-fn type_span(ty: &Type) -> Span {
+pub(crate) fn type_span(ty: &Type) -> Span {
     match ty {
         Type::Path(path) => path
             .path
@@ -749,6 +749,7 @@ fn classified_impl(input: &Input, bounds: &mut Bounds, records: &[String]) -> To
     let mut visit = Vec::new();
     let mut source = Vec::new();
     let mut backtrace = Vec::new();
+    let mut location = Vec::new();
     // Which of these methods some case answers per instance: only those are generated, and
     // only their arms are built (the others are the trait's provided methods).
     let delegates = |case: &Case| {
@@ -901,6 +902,7 @@ fn classified_impl(input: &Input, bounds: &mut Bounds, records: &[String]) -> To
         visit.push(visit_answer(input, case, bounds));
         source.push(classified_source_answer(input, case));
         backtrace.push(backtrace_answer(input, case, bounds));
+        location.push(location_answer(input, case));
     }
 
     // Where each case's entry starts in the type's encoded entries.
@@ -993,6 +995,12 @@ fn classified_impl(input: &Input, bounds: &mut Bounds, records: &[String]) -> To
         input,
         || quote!(fn backtrace(&self) -> ::core::option::Option<&dyn ::core::fmt::Display>),
         backtrace,
+        Some(none.clone()),
+    );
+    let location_fn = method(
+        input,
+        || quote!(fn location(&self) -> ::core::option::Option<::error_core::Location>),
+        location,
         Some(none),
     );
     let original = input.original;
@@ -1020,6 +1028,7 @@ fn classified_impl(input: &Input, bounds: &mut Bounds, records: &[String]) -> To
             #visit_fn
             #source_fn
             #backtrace_fn
+            #location_fn
         }
     }
 }
@@ -1237,6 +1246,42 @@ fn backtrace_answer(input: &Input, case: &Case, bounds: &mut Bounds) -> Option<A
     Some(Answer::from_field(index, expr))
 }
 
+/// Where a case was made: its `Location` field, or, for `#[error(transparent)]`, its inner
+/// error's (the same link of the chain). A `#[class(source)]` case does not forward: its
+/// source is a link of its own, with its own location.
+fn location_answer(input: &Input, case: &Case) -> Option<Answer> {
+    if case.is_transparent() {
+        let field = case.fields.first()?;
+        let var = &field.var;
+        let expr = if matches!(
+            case.class_of(input),
+            ClassOf::Transparent { otherwise: None }
+        ) {
+            delegate_call(field, "location", &TokenStream::new())
+        } else {
+            let probe = classified_probe(&quote!(#var));
+            quote! {
+                match #probe {
+                    ::core::option::Option::Some(__inner) => ::error_core::ClassifiedError::location(__inner),
+                    ::core::option::Option::None => ::core::option::Option::None,
+                }
+            }
+        };
+        return Some(Answer::from_field(0, expr));
+    }
+    let index = case.location_field()?;
+    let field = &case.fields[index];
+    // Spanned at the field's type: a type of the user's own named `Location`, written bare,
+    // is reported there, as a mismatch with `error_core::Location`.
+    let span = type_span(field.ty);
+    let mut var = field.var.clone();
+    var.set_span(span.resolved_at(field.var.span()));
+    Some(Answer::from_field(
+        index,
+        quote_spanned!(span=> ::error_core::__private::location(#var)),
+    ))
+}
+
 /// One case's catalog entry, encoded as `error_core::catalog` describes.
 fn catalog_record(input: &Input, case: &Case) -> String {
     const END: char = '\u{1e}';
@@ -1336,9 +1381,11 @@ pub(crate) fn from_impl(input: &Input, case: &Case) -> Option<TokenStream> {
     } else {
         quote!(#source)
     };
-    // Validation leaves only the source and a backtrace in a `#[from]` case. The value is
+    // Validation leaves only the source, a backtrace and a location in a `#[from]` case. The
+    // value is
     // written the way a person would (`Self::V(source)`, `Self::V { source }`), so that the
     // impl, which carries the user's span, is clean under clippy too.
+    let location = case.location_field();
     let values: Vec<TokenStream> = case
         .fields
         .iter()
@@ -1346,11 +1393,15 @@ pub(crate) fn from_impl(input: &Input, case: &Case) -> Option<TokenStream> {
         .map(|(index, field)| {
             if index == from {
                 source_value.clone()
+            } else if Some(index) == location {
+                location_capture()
             } else {
                 backtrace_capture(field.ty)
             }
         })
         .collect();
+    // `#[track_caller]` makes the location the `?`'s line; only where there is one.
+    let track_caller = location.map(|_| quote!(#[track_caller]));
     let path = case_path(case);
     let value = if case
         .fields
@@ -1396,12 +1447,18 @@ pub(crate) fn from_impl(input: &Input, case: &Case) -> Option<TokenStream> {
         #lifetimes
         #conversion
         impl #impl_generics ::core::convert::From<#source_ty> for #ty #ty_generics #where_clause {
+            #track_caller
             fn from(#source: #source_ty) -> Self {
                 #value
             }
         }
     };
     Some(respan(from, type_span(from_ty)))
+}
+
+/// The caller's location, for a `Location` field, in a function that is `#[track_caller]`.
+pub(crate) fn location_capture() -> TokenStream {
+    quote!(::error_core::Location::caller())
 }
 
 /// A freshly captured backtrace for a backtrace field: `From::from(Backtrace::capture())`,

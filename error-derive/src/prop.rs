@@ -60,8 +60,17 @@ impl Case<'_> {
             .filter(|f| f.attrs.source.is_some() || f.attrs.from.is_some())
             .count();
         let backtrace = self.backtrace_field();
+        let location = self.location_field();
         sources == 1
-            && (0..self.fields.len()).all(|index| index == from || Some(index) == backtrace)
+            && (0..self.fields.len()).all(|index| {
+                index == from || Some(index) == backtrace || Some(index) == location
+            })
+    }
+
+    /// The first field whose type is written `Location` or `error_core::Location`: filled
+    /// implicitly, with the caller's location, by `From`, selectors and `build()`.
+    pub(crate) fn location_field(&self) -> Option<usize> {
+        self.fields.iter().position(|f| is_location(f.ty))
     }
 
     /// The field marked `#[backtrace]`, else the first field of type `Backtrace` or
@@ -90,6 +99,7 @@ impl Case<'_> {
     pub(crate) fn is_data(&self, index: usize) -> bool {
         if Some(index) == self.source_field()
             || Some(index) == self.backtrace_field()
+            || Some(index) == self.location_field()
             || self.is_transparent()
         {
             return false;
@@ -228,6 +238,35 @@ fn is_secret(ty: &Type) -> bool {
     last_segment(ty).is_some_and(|segment| {
         segment.ident == "Secret" && matches!(segment.arguments, PathArguments::AngleBracketed(_))
     })
+}
+
+/// Whether `ty` is written `Location`, `error_core::Location` or `::error_core::Location`:
+/// what a proc macro can see of `error_core::Location`. A user's own type of that name is
+/// written by another path (`self::Location`) to be an ordinary field.
+pub(crate) fn is_location(ty: &Type) -> bool {
+    let Type::Path(path) = ty else {
+        return false;
+    };
+    if path.qself.is_some() {
+        return false;
+    }
+    let segments: Vec<String> = path
+        .path
+        .segments
+        .iter()
+        .map(|segment| {
+            if matches!(segment.arguments, PathArguments::None) {
+                segment.ident.to_string()
+            } else {
+                String::new()
+            }
+        })
+        .collect();
+    match segments.as_slice() {
+        [only] => only == "Location" && path.path.leading_colon.is_none(),
+        [krate, name] => krate == "error_core" && name == "Location",
+        _ => false,
+    }
 }
 
 fn is_backtrace(ty: &Type) -> bool {

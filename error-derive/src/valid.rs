@@ -341,11 +341,27 @@ fn check_fields(cx: &Ctxt, case: &Case) {
     }
     let source = case.source_field();
     let backtrace = case.backtrace_field();
+    let location = case.location_field();
+    if let Some(first) = location {
+        for field in case.fields.iter().skip(first + 1) {
+            if crate::prop::is_location(field.ty) {
+                cx.error_at(
+                    crate::expand::type_span(field.ty),
+                    format_args!(
+                        "a second `Location` field: `{}` is already where this error was made",
+                        case.fields[first].key
+                    ),
+                );
+            }
+        }
+    }
     for (index, field) in case.fields.iter().enumerate() {
         let role = if Some(index) == source {
             "the source"
         } else if Some(index) == backtrace {
             "the backtrace"
+        } else if Some(index) == location {
+            "the location"
         } else {
             continue;
         };
@@ -369,13 +385,15 @@ fn check_fields(cx: &Ctxt, case: &Case) {
             .fields
             .iter()
             .enumerate()
-            .find(|(index, _)| Some(*index) != source && Some(*index) != backtrace);
+            .find(|(index, _)| {
+                Some(*index) != source && Some(*index) != backtrace && Some(*index) != location
+            });
         if let (Some((_, extra)), Some(marker)) = (extra, case.fields[from].attrs.from) {
             cx.error_at(
                 attr::path_span(marker),
                 format_args!(
-                    "#[from] needs a case whose only fields are the source and a backtrace; \
-                     `{}` would have no value",
+                    "#[from] needs a case whose only fields are the source, a backtrace and a \
+                     location; `{}` would have no value",
                     extra.key
                 ),
             );

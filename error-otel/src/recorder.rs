@@ -302,6 +302,7 @@ impl Recorder {
             type_name: classified.map(ClassifiedError::type_name),
             stacktrace: exception::stacktrace(top, classified, &span_trace),
             message,
+            location: classified.and_then(ClassifiedError::location),
         };
         let logger = if self.signal.log() {
             self.logger.clone().or_else(global_logger)
@@ -522,20 +523,39 @@ impl<L: Logger + Send + Sync> EmitException for L {
         }
         record.add_attribute(semconv::EXCEPTION_MESSAGE, exception.message.clone());
         record.add_attribute(semconv::EXCEPTION_STACKTRACE, exception.stacktrace.clone());
+        if let Some(location) = exception.location {
+            record.add_attribute(semconv::CODE_FILE_PATH, location.file());
+            record.add_attribute(semconv::CODE_LINE_NUMBER, i64::from(location.line()));
+            record.add_attribute(semconv::CODE_COLUMN_NUMBER, i64::from(location.column()));
+        }
         Logger::emit(self, record);
     }
 }
 
-/// The exception's three attributes.
+/// The exception's three attributes, and the `code.*` ones of where it was made.
 struct Exception {
     type_name: Option<&'static str>,
     message: String,
     stacktrace: String,
+    location: Option<error_core::Location>,
 }
 
 impl Exception {
+    /// `code.file.path`, `code.line.number` and `code.column.number` of the outermost
+    /// layer's location, when it has one.
+    fn code_attributes(&self) -> impl Iterator<Item = KeyValue> {
+        self.location.into_iter().flat_map(|location| {
+            [
+                KeyValue::new(semconv::CODE_FILE_PATH, location.file()),
+                KeyValue::new(semconv::CODE_LINE_NUMBER, i64::from(location.line())),
+                KeyValue::new(semconv::CODE_COLUMN_NUMBER, i64::from(location.column())),
+            ]
+        })
+    }
+
     fn key_values(self) -> Vec<KeyValue> {
-        let mut attributes = Vec::with_capacity(3);
+        let mut attributes = Vec::with_capacity(6);
+        attributes.extend(self.code_attributes());
         if let Some(type_name) = self.type_name {
             attributes.push(KeyValue::new(semconv::EXCEPTION_TYPE, type_name));
         }

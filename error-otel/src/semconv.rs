@@ -40,6 +40,17 @@ pub const EXCEPTION_MESSAGE: &str = "exception.message";
 /// span trace.
 pub const EXCEPTION_STACKTRACE: &str = "exception.stacktrace";
 
+/// `code.file.path`: the source file of the outermost layer's
+/// [`Location`](error_core::Location), on the exception event or log record. Each layer's
+/// location is in [`EXCEPTION_STACKTRACE`], the `{:#}` report.
+pub const CODE_FILE_PATH: &str = "code.file.path";
+
+/// `code.line.number`: the line of the outermost layer's location.
+pub const CODE_LINE_NUMBER: &str = "code.line.number";
+
+/// `code.column.number`: the column of the outermost layer's location.
+pub const CODE_COLUMN_NUMBER: &str = "code.column.number";
+
 /// The name of the span event that holds an exception.
 pub const EXCEPTION_EVENT: &str = "exception";
 

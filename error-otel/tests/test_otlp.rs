@@ -41,6 +41,9 @@ use support::backend::Backend;
 
 const CODE: &str = "BackendError::NodeDown";
 const MESSAGE: &str = "node is down, node=2";
+/// Where the backend makes its error: the `error_core::Error::from(..)` in
+/// `support/backend.rs`'s `service` (file, line, column).
+const MADE_AT: (&str, u32, u32) = ("error-otel/tests/support/backend.rs", 50, 25);
 
 // ---------------------------------------------------------------------------------------
 // The receiver.
@@ -341,6 +344,7 @@ fn retry_event(attempt: u32) -> BTreeMap<String, Value> {
 
 /// The exception's attributes, on the span event and on the log record alike.
 fn exception() -> BTreeMap<String, Value> {
+    let (file, line, column) = MADE_AT;
     expect([
         (
             "exception.type",
@@ -349,7 +353,16 @@ fn exception() -> BTreeMap<String, Value> {
         ("exception.message", string(MESSAGE)),
         (
             "exception.stacktrace",
-            string("node is down, node=2 (transient, BackendError::NodeDown)"),
+            string(&format!(
+                "node is down, node=2 (transient, BackendError::NodeDown) at {file}:{line}:{column}"
+            )),
+        ),
+        ("code.file.path", string(file)),
+        // int64 is a string in protobuf's JSON mapping.
+        ("code.line.number", json!({ "intValue": line.to_string() })),
+        (
+            "code.column.number",
+            json!({ "intValue": column.to_string() }),
         ),
     ])
 }

@@ -68,6 +68,24 @@ fn exception(
     ])
 }
 
+/// [`exception`] of an error made at `line:column` of this file: the `code.*` attributes
+/// name where (the stacktrace, given whole, shows it too).
+fn exception_made_at(
+    type_name: &str,
+    message: &str,
+    stacktrace: &str,
+    line: u32,
+    column: u32,
+) -> std::collections::BTreeMap<String, Value> {
+    let mut attributes = exception(type_name, message, stacktrace);
+    attributes.extend(expect([
+        ("code.file.path", Value::from(file!())),
+        ("code.line.number", Value::from(i64::from(line))),
+        ("code.column.number", Value::from(i64::from(column))),
+    ]));
+    attributes
+}
+
 #[test]
 fn a_leaf_error_on_a_client_span() {
     let telemetry = Telemetry::new();
@@ -177,7 +195,10 @@ fn a_redacted_value_appears_nowhere_in_the_export() {
 fn an_error_core_error_names_its_typed_inner_error() {
     let telemetry = Telemetry::new();
     let typed = error_core::Error::from(GetError::Overloaded);
+    let typed_line = line!() - 1;
     let adhoc = error_core::Error::transient("replica set has no quorum");
+    let adhoc_line = line!() - 1;
+    let f = file!();
     {
         let span = tracing::info_span!("call");
         spans_only(Operation::RPC_CLIENT).record(&span, &typed);
@@ -204,10 +225,12 @@ fn an_error_core_error_names_its_typed_inner_error() {
     );
     assert_eq!(
         attributes(&spans[0].events[0].attributes),
-        exception(
+        exception_made_at(
             "test_record::GetError",
             "overloaded",
-            "overloaded (busy, GetError::Overloaded)"
+            &format!("overloaded (busy, GetError::Overloaded) at {f}:{typed_line}:17"),
+            typed_line,
+            17
         )
     );
     // An ad-hoc error made in the client states no status: none was returned, so there is
@@ -224,10 +247,12 @@ fn an_error_core_error_names_its_typed_inner_error() {
     );
     assert_eq!(
         attributes(&spans[1].events[0].attributes),
-        exception(
+        exception_made_at(
             "error_core::error::Error",
             "replica set has no quorum",
-            "replica set has no quorum (transient, transient)"
+            &format!("replica set has no quorum (transient, transient) at {f}:{adhoc_line}:17"),
+            adhoc_line,
+            17
         )
     );
     assert_eq!(spans[1].status, Status::error("replica set has no quorum"));

@@ -106,14 +106,18 @@ impl error_core::Boundary for Cancelled {}
 ///     .run()
 ///     .await
 ///     .unwrap_err();
+/// let ship_line = line!() - 4; // where the step's `Error::invalid` was made
 /// assert_eq!((err.class(), err.code(), err.status()), (Class::Data, "saga.inconsistent", Status::Internal));
 /// assert!(!err.is_consistent());
 /// assert_eq!(err.compensation_failures()[0].key().to_string(), "order-7#1/1-charge");
 /// assert_eq!(
 ///     format!("{:#}", Report::new(&err)),
-///     "saga step failed; compensations failed, repair needed. saga=`checkout`, id=`order-7`, \
-///      attempt=`1`, step=`ship`, compensated=``, failed=`charge: refund service is gone (fatal, payment.refund) after 1 attempt` \
-///      (data, saga.inconsistent)\n  caused by: no such address (invalid, ship.address)",
+///     format!(
+///         "saga step failed; compensations failed, repair needed. saga=`checkout`, id=`order-7`, \
+///          attempt=`1`, step=`ship`, compensated=``, failed=`charge: refund service is gone (fatal, payment.refund) after 1 attempt` \
+///          (data, saga.inconsistent)\n  caused by: no such address (invalid, ship.address) at {}:{ship_line}:44",
+///         file!(),
+///     ),
 /// );
 /// # }
 /// ```

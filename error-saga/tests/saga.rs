@@ -43,6 +43,7 @@ async fn a_step_that_fails_with_each_class_makes_the_saga_that_class_once_compen
         let log = Log::default();
         let mut saga = Saga::new("checkout", "order-2");
         let cause = Error::adhoc(class, "payment failed").with_code("payment.failed");
+        let cause_line = line!() - 1;
         let err = checkout(&mut saga, &log, Err(cause), vec![], Ok(()))
             .await
             .unwrap_err();
@@ -76,7 +77,8 @@ async fn a_step_that_fails_with_each_class_makes_the_saga_that_class_once_compen
         assert_eq!(
             format!("{:#}", Report::new(&err)),
             format!(
-                "saga step failed; completed steps compensated. saga=`checkout`, id=`order-2`, attempt=`1`, step=`charge`, compensated=`charge, reserve` ({saga_class}, saga.compensated)\n  caused by: payment failed ({class}, payment.failed)"
+                "saga step failed; completed steps compensated. saga=`checkout`, id=`order-2`, attempt=`1`, step=`charge`, compensated=`charge, reserve` ({saga_class}, saga.compensated)\n  caused by: payment failed ({class}, payment.failed) at {}:{cause_line}:21",
+                file!()
             )
         );
     }
@@ -147,6 +149,7 @@ async fn a_failed_compensation_makes_the_saga_data_with_the_repair_list() {
     )
     .await
     .unwrap_err();
+    let ship_line = line!() - 4;
     assert_eq!(
         log.take(),
         [
@@ -174,7 +177,10 @@ async fn a_failed_compensation_makes_the_saga_data_with_the_repair_list() {
     assert_eq!(failures[0].error().class(), Class::Fatal);
     assert_eq!(
         format!("{:#}", Report::new(&err)),
-        "saga step failed; compensations failed, repair needed. saga=`checkout`, id=`order-4`, attempt=`1`, step=`ship`, compensated=`reserve`, failed=`charge: refund service is gone (fatal, payment.refund) after 1 attempt` (data, saga.inconsistent)\n  caused by: no such address (invalid, ship.address)"
+        format!(
+            "saga step failed; compensations failed, repair needed. saga=`checkout`, id=`order-4`, attempt=`1`, step=`ship`, compensated=`reserve`, failed=`charge: refund service is gone (fatal, payment.refund) after 1 attempt` (data, saga.inconsistent)\n  caused by: no such address (invalid, ship.address) at {}:{ship_line}:13",
+            file!()
+        )
     );
     assert_eq!(
         Report::new(&err).to_string(),

@@ -59,6 +59,8 @@ enum ProposeError {
     },
 }
 
+/// The line before `propose`: see [`propose_at`].
+const PROPOSE_LINE: u32 = line!();
 fn propose(which: u8) -> Result<(), Error> {
     match which {
         0 => Err(ProposeError::NotLeader { leader_hint: 3 })?,
@@ -73,6 +75,13 @@ fn propose(which: u8) -> Result<(), Error> {
         })?,
         _ => Ok(()),
     }
+}
+
+/// Where `propose(which)` made its boundary error: `file:line:column` of its `?`, which
+/// names the line where the `Err(..)?` expression begins.
+fn propose_at(which: u8) -> String {
+    let line = PROPOSE_LINE + [3, 4, 9][usize::from(which)];
+    format!("{}:{line}:14", file!())
 }
 
 #[test]
@@ -321,7 +330,10 @@ fn setters_override_what_a_typed_error_says() {
     assert_eq!(typed.retry_after(), Some(Duration::from_millis(50)));
     assert_eq!(
         format!("{:#}", Report::new(&err)),
-        "too many pending proposals. pending=`12`, max=`12`, tenant=`<redacted>` (busy, other)"
+        format!(
+            "too many pending proposals. pending=`12`, max=`12`, tenant=`<redacted>` (busy, other) at {}",
+            propose_at(1)
+        )
     );
 
     // A setter left out keeps the typed error's value.
@@ -352,10 +364,16 @@ fn with_source_on_an_ad_hoc_error() {
 
     let err = Error::conflict("retry the transaction")
         .with_source(Error::transient("inner").with_code("inner.code"));
+    let line = line!() - 2;
     assert_eq!(err.classified_source().unwrap().code(), "inner.code");
+    let f = file!();
     assert_eq!(
         format!("{:#}", Report::new(&err)),
-        "retry the transaction (conflict, conflict)\n  caused by: inner (transient, inner.code)"
+        format!(
+            "retry the transaction (conflict, conflict) at {f}:{line}:15\n  \
+             caused by: inner (transient, inner.code) at {f}:{}:22",
+            line + 1
+        )
     );
 
     // A later `with_source` replaces the earlier one.
@@ -392,12 +410,17 @@ fn debug_prints_the_alternate_report() {
     assert_eq!(format!("{err:?}"), format!("{:#}", Report::new(&err)));
     assert_eq!(
         format!("{err:?}"),
-        "storage fault. path=`\"/var/lib/raft\"` (fatal, ProposeError::Storage)\n  \
-         caused by: disk gone (internal, std::io::ErrorKind::Other)"
+        format!(
+            "storage fault. path=`\"/var/lib/raft\"` (fatal, ProposeError::Storage) at {}\n  \
+             caused by: disk gone (internal, std::io::ErrorKind::Other)",
+            propose_at(2)
+        )
     );
     let err = Error::denied("no token");
-    assert_eq!(format!("{err:?}"), "no token (denied, denied)");
-    assert_eq!(format!("{err:#?}"), "no token (denied, denied)");
+    let line = line!() - 1;
+    let expected = format!("no token (denied, denied) at {}:{line}:15", file!());
+    assert_eq!(format!("{err:?}"), expected);
+    assert_eq!(format!("{err:#?}"), expected);
 }
 
 fn read(kind: io::ErrorKind) -> Result<(), Error> {
@@ -468,11 +491,16 @@ fn new_nesting_and_passing_through() {
     let e = Wrapper::Wrapped {
         source: Error::busy("queue full").with_retry_after(Duration::from_millis(5)),
     };
+    let line = line!() - 2;
     assert_eq!(e.class(), Class::Busy);
     assert_eq!(e.retry_after(), Some(Duration::from_millis(5)));
     assert_eq!(
         format!("{:#}", Report::new(&e)),
-        "wrapped boundary (busy, Wrapper::Wrapped)\n  caused by: queue full (busy, busy)"
+        format!(
+            "wrapped boundary (busy, Wrapper::Wrapped)\n  \
+             caused by: queue full (busy, busy) at {}:{line}:17",
+            file!()
+        )
     );
 
     // `?` from `Result<_, Error>` into `Result<_, Error>` is the identity.

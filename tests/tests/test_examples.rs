@@ -266,7 +266,7 @@ payment:  RetryLayer::new() over a FaultLayer (off until order 2)
    calls:    inventory.reserve order-3#1/1-reserve, payment.charge order-3#1/2-charge, payment.refund order-3#1/2-charge, inventory.release order-3#1/1-reserve
    result:   internal saga.compensated (compensated; not retried)
    report:   saga step failed; completed steps compensated. saga=`checkout`, id=`order-3`, attempt=`1`, step=`charge`, compensated=`charge, reserve` (internal, saga.compensated)
-             caused by: card processor lost its ledger (fatal, payment.ledger)
+             caused by: card processor lost its ledger (fatal, payment.ledger) at examples/src/checkout.rs:146:24
    state:    reserved order-1#1/1-reserve, order-2#2/1-reserve; charged order-1#1/2-charge, order-2#2/2-charge; shipped order-1#1/3-ship, order-2#2/3-ship
 
 4. shipping refuses the address, and the refund service is down
@@ -274,7 +274,7 @@ payment:  RetryLayer::new() over a FaultLayer (off until order 2)
    result:   data saga.inconsistent (inconsistent; repair the keys below)
    repair:   order-4#1/2-charge (3 attempts, last: payment.refund_down)
    report:   saga step failed; compensations failed, repair needed. saga=`checkout`, id=`order-4`, attempt=`1`, step=`ship`, compensated=`reserve`, failed=`charge: refund service unavailable (transient, payment.refund_down) after 3 attempts` (data, saga.inconsistent)
-             caused by: no such address (invalid, shipping.address)
+             caused by: no such address (invalid, shipping.address) at examples/src/checkout.rs:175:24
    took:     300ms (the refund's backoff: 100ms, then 200ms)
    state:    reserved order-1#1/1-reserve, order-2#2/1-reserve; charged order-1#1/2-charge, order-2#2/2-charge, order-4#1/2-charge; shipped order-1#1/3-ship, order-2#2/3-ship
 
@@ -739,7 +739,7 @@ mod slatedb {
         );
         assert_eq!(
             format!("{:#}", Report::new(&err)),
-            "object store error (transient, SlateDBError::ObjectStore)\n  \
+            "object store error (transient, SlateDBError::ObjectStore) at examples/src/slatedb.rs:313:9\n  \
              caused by: request to the object store timed out"
         );
         assert!(std::error::Error::source(&err).is_some());
@@ -778,7 +778,7 @@ mod slatedb {
         assert_eq!(err.level(), Level::Info);
         assert_eq!(
             format!("{:#}", Report::new(&err)),
-            "key is empty (invalid, slatedb.empty_key)"
+            "key is empty (invalid, slatedb.empty_key) at examples/src/slatedb.rs:302:24"
         );
     }
 

@@ -69,6 +69,8 @@ fn sign_in() -> Result<(), ApiError> {
 fn call() -> Result<(), error_core::Error> {
     Err(refused())?
 }
+/// The line of `call`'s `?`, where its boundary error is made.
+const CALL_LINE: u32 = line!() - 3;
 
 const DISPLAY: &str = "login refused. user=`ann`, password=`<redacted>`";
 const DEBUG: &str = r#"Refused { user: "ann", password: <redacted> }"#;
@@ -201,17 +203,28 @@ fn render_in_process(seen: &mut Seen) {
         REPORT
     );
 
+    // The boundary error's report ends with where it was made.
     let boundary = error_core::Error::from(refused());
+    let boundary_report = format!("{REPORT} at {}:{}:20", file!(), line!() - 1);
     assert_eq!(seen.add("Error {}", boundary.to_string()), DISPLAY);
-    assert_eq!(seen.add("Error {:?}", format!("{boundary:?}")), REPORT);
-    assert_eq!(seen.add("Error {:#?}", format!("{boundary:#?}")), REPORT);
+    assert_eq!(
+        seen.add("Error {:?}", format!("{boundary:?}")),
+        boundary_report
+    );
+    assert_eq!(
+        seen.add("Error {:#?}", format!("{boundary:#?}")),
+        boundary_report
+    );
     let (printed, payload) = panic_of(|| {
         call().unwrap();
     });
     seen.add("Error unwrap: the hook's message", printed);
     assert_eq!(
         seen.add("Error unwrap: the payload", payload),
-        format!("called `Result::unwrap()` on an `Err` value: {REPORT}")
+        format!(
+            "called `Result::unwrap()` on an `Err` value: {REPORT} at {}:{CALL_LINE}:5",
+            file!()
+        )
     );
 
     let outer = ApiError::from(refused());

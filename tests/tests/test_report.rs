@@ -169,6 +169,17 @@ const LINK2: &str = "failed to publish. nexus=`nx1`";
 const LINK3: &str = "failed to create replica. uuid=`dbe4d7eb`";
 const LINK4: &str = "request failed. id=`7`";
 
+/// The `{:#}` report of an `error_core::Error` made from `error` at `line:column` of this
+/// file: `error`'s own, with the boundary's location at the end of its first line.
+fn alternate_made_at(error: &dyn ClassifiedError, line: u32, column: u32) -> String {
+    let alternate = format!("{:#}", Report::new(error));
+    let at = format!(" at {}:{line}:{column}", file!());
+    match alternate.split_once('\n') {
+        Some((first, rest)) => format!("{first}{at}\n{rest}"),
+        None => format!("{alternate}{at}"),
+    }
+}
+
 #[test]
 fn one_line_joins_the_chain_with_colons() {
     assert_eq!(Report::new(&ReplicaExists).to_string(), LINK1);
@@ -314,18 +325,24 @@ fn boxed_links_are_classified_when_their_type_is_recognised() {
     let e = Mixed::Boxed {
         source: Box::new(error_core::Error::busy("queue full").with_code("queue.full")),
     };
-    assert_eq!(
-        format!("{:#}", Report::new(&e)),
-        "boxed (internal, Mixed::Boxed)\n  caused by: queue full (busy, queue.full)"
-    );
-    let e = Mixed::Boxed {
-        source: Box::new(error_core::Error::from(two())),
-    };
+    let line = line!() - 2;
+    let f = file!();
     assert_eq!(
         format!("{:#}", Report::new(&e)),
         format!(
             "boxed (internal, Mixed::Boxed)\n  \
-             caused by: {LINK2} (invalid, NexusError::Publish)\n  \
+             caused by: queue full (busy, queue.full) at {f}:{line}:26"
+        )
+    );
+    let e = Mixed::Boxed {
+        source: Box::new(error_core::Error::from(two())),
+    };
+    let line = line!() - 2;
+    assert_eq!(
+        format!("{:#}", Report::new(&e)),
+        format!(
+            "boxed (internal, Mixed::Boxed)\n  \
+             caused by: {LINK2} (invalid, NexusError::Publish) at {f}:{line}:26\n  \
              caused by: {LINK1} (invalid, ReplicaExists)"
         )
     );
@@ -341,22 +358,27 @@ fn boxed_links_are_classified_when_their_type_is_recognised() {
 
 #[test]
 fn report_of_the_boundary_error() {
+    let f = file!();
     let err = error_core::Error::from(three());
+    let line = line!() - 1;
     assert_eq!(
         Report::new(&err).to_string(),
         Report::new(&three()).to_string()
     );
     assert_eq!(
         format!("{:#}", Report::new(&err)),
-        format!("{:#}", Report::new(&three()))
+        alternate_made_at(&three(), line, 15)
     );
 
     let err = error_core::Error::internal("shutdown failed")
         .with_source(io::Error::from(io::ErrorKind::BrokenPipe));
+    let line = line!() - 2;
     assert_eq!(
         format!("{:#}", Report::new(&err)),
-        "shutdown failed (internal, internal)\n  \
-         caused by: broken pipe (transient, std::io::ErrorKind::BrokenPipe)"
+        format!(
+            "shutdown failed (internal, internal) at {f}:{line}:15\n  \
+             caused by: broken pipe (transient, std::io::ErrorKind::BrokenPipe)"
+        )
     );
     assert_eq!(
         Report::new(&err).to_string(),
@@ -369,11 +391,15 @@ fn report_of_the_boundary_error() {
             "pool drained",
             error_core::Error::transient("retry later"),
         ));
+    let line = line!() - 6;
     assert_eq!(
         format!("{:#}", Report::new(&err)),
-        "db closed (closed, db.closed)\n  \
-         caused by: pool drained\n  \
-         caused by: retry later (transient, transient)"
+        format!(
+            "db closed (closed, db.closed) at {f}:{line}:15\n  \
+             caused by: pool drained\n  \
+             caused by: retry later (transient, transient) at {f}:{}:13",
+            line + 4
+        )
     );
 }
 
@@ -609,11 +635,15 @@ fn run(fail: bool) -> Result<u32, Report> {
     }
     Ok(1)
 }
+/// The line of `run`'s `?`, where the boundary error in its report is made.
+const RUN_LINE: u32 = line!() - 5;
 
 fn run_boundary() -> Result<(), Report> {
     Err(error_core::Error::denied("no token"))?;
     Ok(())
 }
+/// The line of `run_boundary`'s `Error::denied`.
+const RUN_BOUNDARY_LINE: u32 = line!() - 4;
 
 #[test]
 fn question_mark_converts_into_a_report_as_main_would_print_it() {
@@ -622,7 +652,7 @@ fn question_mark_converts_into_a_report_as_main_would_print_it() {
     // `fn main() -> Result<(), Report>` prints `Error: {:?}`.
     assert_eq!(
         format!("{report:?}"),
-        format!("{:#}", Report::new(&three()))
+        alternate_made_at(&three(), RUN_LINE, 9)
     );
     assert_eq!(report.to_string(), Report::new(&three()).to_string());
     assert_eq!(report.get_ref().code(), "RpcError::CreateReplica");
@@ -630,15 +660,26 @@ fn question_mark_converts_into_a_report_as_main_would_print_it() {
     assert!(inner.downcast_ref::<RpcError>().is_some());
 
     let report = Report::from(four());
-    assert_eq!(format!("{report:?}"), format!("{:#}", Report::new(&four())));
+    let line = line!() - 1;
+    assert_eq!(format!("{report:?}"), alternate_made_at(&four(), line, 18));
 
     let report = run_boundary().unwrap_err();
-    assert_eq!(format!("{report:?}"), "no token (denied, denied)");
-
-    let report = Report::from(io::Error::from(io::ErrorKind::ConnectionRefused));
     assert_eq!(
         format!("{report:?}"),
-        "connection refused (transient, std::io::ErrorKind::ConnectionRefused)"
+        format!(
+            "no token (denied, denied) at {}:{RUN_BOUNDARY_LINE}:9",
+            file!()
+        )
+    );
+
+    let report = Report::from(io::Error::from(io::ErrorKind::ConnectionRefused));
+    let line = line!() - 1;
+    assert_eq!(
+        format!("{report:?}"),
+        format!(
+            "connection refused (transient, std::io::ErrorKind::ConnectionRefused) at {}:{line}:18",
+            file!()
+        )
     );
 }
 
@@ -739,10 +780,11 @@ fn formatting_a_report_allocates_nothing() {
 
     // A `Report` that owns a boundary error allocates nothing to format either.
     let report = Report::from(four());
+    let line = line!() - 1;
     let mut out = String::with_capacity(4096);
     let (count, ()) = allocations(|| write!(out, "{report:#}").unwrap());
     assert_eq!(count, 0);
-    assert_eq!(out, format!("{:#}", Report::new(&four())));
+    assert_eq!(out, alternate_made_at(&four(), line, 18));
 
     // Nor to make one from a reference.
     let err = four();
