@@ -62,9 +62,8 @@ impl Case<'_> {
         let backtrace = self.backtrace_field();
         let location = self.location_field();
         sources == 1
-            && (0..self.fields.len()).all(|index| {
-                index == from || Some(index) == backtrace || Some(index) == location
-            })
+            && (0..self.fields.len())
+                .all(|index| index == from || Some(index) == backtrace || Some(index) == location)
     }
 
     /// The first field whose type is written `Location` or `error_core::Location`: filled

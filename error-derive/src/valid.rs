@@ -288,6 +288,24 @@ fn borrowed_lifetime(ty: &syn::Type) -> Option<proc_macro2::TokenStream> {
     find(quote::ToTokens::to_token_stream(ty))
 }
 
+/// A case has one `Location` field: a second is an error at its type.
+fn check_second_location(cx: &Ctxt, case: &Case) {
+    let Some(first) = case.location_field() else {
+        return;
+    };
+    for field in case.fields.iter().skip(first + 1) {
+        if crate::prop::is_location(field.ty) {
+            cx.error_at(
+                crate::expand::type_span(field.ty),
+                format_args!(
+                    "a second `Location` field: `{}` is already where this error was made",
+                    case.fields[first].key
+                ),
+            );
+        }
+    }
+}
+
 fn check_fields(cx: &Ctxt, case: &Case) {
     if let (Some(source), false) = (case.source_field(), case.is_transparent()) {
         let field = &case.fields[source];
@@ -342,19 +360,7 @@ fn check_fields(cx: &Ctxt, case: &Case) {
     let source = case.source_field();
     let backtrace = case.backtrace_field();
     let location = case.location_field();
-    if let Some(first) = location {
-        for field in case.fields.iter().skip(first + 1) {
-            if crate::prop::is_location(field.ty) {
-                cx.error_at(
-                    crate::expand::type_span(field.ty),
-                    format_args!(
-                        "a second `Location` field: `{}` is already where this error was made",
-                        case.fields[first].key
-                    ),
-                );
-            }
-        }
-    }
+    check_second_location(cx, case);
     for (index, field) in case.fields.iter().enumerate() {
         let role = if Some(index) == source {
             "the source"
@@ -381,13 +387,9 @@ fn check_fields(cx: &Ctxt, case: &Case) {
         }
     }
     if let Some(from) = case.field_with_from() {
-        let extra = case
-            .fields
-            .iter()
-            .enumerate()
-            .find(|(index, _)| {
-                Some(*index) != source && Some(*index) != backtrace && Some(*index) != location
-            });
+        let extra = case.fields.iter().enumerate().find(|(index, _)| {
+            Some(*index) != source && Some(*index) != backtrace && Some(*index) != location
+        });
         if let (Some((_, extra)), Some(marker)) = (extra, case.fields[from].attrs.from) {
             cx.error_at(
                 attr::path_span(marker),

@@ -39,7 +39,9 @@ fn read() -> (ReadError, u32, u32) {
         location: Location::caller(),
     };
     let inner_line = line!() - 2;
-    let err = Err::<(), _>(inner).context(ReadCtx { key: "k1" }).unwrap_err();
+    let err = Err::<(), _>(inner)
+        .context(ReadCtx { key: "k1" })
+        .unwrap_err();
     (err, line!() - 1, inner_line)
 }
 
@@ -93,10 +95,7 @@ fn the_log_record_has_them_too() {
     assert_eq!(logs.len(), 1);
     let log = log_attributes(&logs[0]);
     assert_eq!(log.get("code.file.path").map(String::as_str), Some(file!()));
-    assert_eq!(
-        log.get("code.line.number"),
-        Some(&format!("Int({outer})"))
-    );
+    assert_eq!(log.get("code.line.number"), Some(&format!("Int({outer})")));
     assert_eq!(log.get("code.column.number"), Some(&"Int(35)".to_owned()));
 }
 

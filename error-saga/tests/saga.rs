@@ -417,9 +417,18 @@ async fn an_abandoned_compensation_that_fails_is_a_data_error_caused_by_cancella
         (err.class(), err.code()),
         (Class::Data, "saga.inconsistent")
     );
+    // The cancellation is made inside error-saga, where the dropped saga compensates: that
+    // is its location (no line of the caller's made it).
+    let made_at = err
+        .classified_source()
+        .and_then(ClassifiedError::location)
+        .unwrap();
+    assert_eq!(made_at.file(), "error-saga/src/abandon.rs");
     assert_eq!(
         format!("{:#}", Report::new(&err)),
-        "saga step failed; compensations failed, repair needed. saga=`checkout`, id=`order-10`, attempt=`1`, step=`charge`, compensated=``, failed=`charge: refund service is gone (fatal, fatal) after 1 attempt` (data, saga.inconsistent)\n  caused by: saga dropped before it committed (transient, saga.cancelled)"
+        format!(
+            "saga step failed; compensations failed, repair needed. saga=`checkout`, id=`order-10`, attempt=`1`, step=`charge`, compensated=``, failed=`charge: refund service is gone (fatal, fatal) after 1 attempt` (data, saga.inconsistent)\n  caused by: saga dropped before it committed (transient, saga.cancelled) at {made_at}"
+        )
     );
 }
 

@@ -254,7 +254,7 @@ payment:  RetryLayer::new() over a FaultLayer (off until order 2)
    calls:    inventory.reserve order-2#1/1-reserve, payment.refund order-2#1/2-charge, inventory.release order-2#1/1-reserve
    result:   transient saga.compensated (compensated; the caller may run it again)
    report:   saga step failed; completed steps compensated. saga=`checkout`, id=`order-2`, attempt=`1`, step=`charge`, compensated=`charge, reserve` (transient, saga.compensated)
-             caused by: injected fault. class=`transient` (transient, fault.transient)
+             caused by: injected fault. class=`transient` (transient, fault.transient) at error-tower/src/fault/mod.rs:152:46
    payment:  4 attempts failed by the fault layer (fault.transient), 0 reached the service
    state:    reserved order-1#1/1-reserve; charged order-1#1/2-charge; shipped order-1#1/3-ship
    again:    the fault is switched off; the caller runs order-2 again, as attempt 2

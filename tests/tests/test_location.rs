@@ -82,22 +82,25 @@ fn lines(error: &dyn ClassifiedError) -> Vec<(&'static str, u32)> {
     out
 }
 
+const READ_LINE: u32 = line!() + 2;
+fn read() -> Result<Vec<u8>, DiskError> {
+    Err(std::io::Error::other("EIO"))?;
+    Ok(Vec::new())
+}
+
+const LOAD_LINE: u32 = line!() + 2;
+fn load(key: &str) -> Result<Vec<u8>, StoreError> {
+    read().context(LoadCtx { key })
+}
+
+const GET_LINE: u32 = line!() + 2;
+fn get(key: &str) -> Result<Vec<u8>, RpcError> {
+    load(key).with_context(|| GetCtx)
+}
+
 #[test]
 fn three_layers_built_with_selectors_and_question_mark_report_three_user_lines() {
-    fn read() -> Result<Vec<u8>, DiskError> {
-        Err(std::io::Error::other("EIO"))?;
-        Ok(Vec::new())
-    }
-    let read_line = line!() - 3;
-    fn load(key: &str) -> Result<Vec<u8>, StoreError> {
-        read().context(LoadCtx { key })
-    }
-    let load_line = line!() - 2;
-    fn get(key: &str) -> Result<Vec<u8>, RpcError> {
-        load(key).with_context(|| GetCtx)
-    }
-    let get_line = line!() - 2;
-
+    let (read_line, load_line, get_line) = (READ_LINE, LOAD_LINE, GET_LINE);
     let err = get("k1").unwrap_err();
     assert_eq!(
         lines(&err),
@@ -116,9 +119,9 @@ fn three_layers_built_with_selectors_and_question_mark_report_three_user_lines()
     assert_eq!(
         format!("{:#}", Report::new(&err)),
         format!(
-            "get failed (transient, RpcError::Get) at {f}:{get_line}:19\n  \
-             caused by: cannot load the key. key=`k1` (transient, StoreError::Load) at {f}:{load_line}:16\n  \
-             caused by: read failed (transient, DiskError::Read) at {f}:{read_line}:9\n  \
+            "get failed (transient, RpcError::Get) at {f}:{get_line}:15\n  \
+             caused by: cannot load the key. key=`k1` (transient, StoreError::Load) at {f}:{load_line}:12\n  \
+             caused by: read failed (transient, DiskError::Read) at {f}:{read_line}:5\n  \
              caused by: EIO (internal, std::io::ErrorKind::Other)"
         )
     );
@@ -134,14 +137,8 @@ fn leaf_selectors_and_option_context_record_their_caller() {
     let missing_line = line!() - 1;
 
     assert_eq!(lines(&built), [(file!(), built_line)]);
-    assert_eq!(
-        lines(&failed.unwrap_err()),
-        [(file!(), failed_line)]
-    );
-    assert_eq!(
-        lines(&missing.unwrap_err()),
-        [(file!(), missing_line)]
-    );
+    assert_eq!(lines(&failed.unwrap_err()), [(file!(), failed_line)]);
+    assert_eq!(lines(&missing.unwrap_err()), [(file!(), missing_line)]);
     // The location is not part of the message, of the pairs or of the visitor.
     assert_eq!(built.to_string(), "no such table. table=`t`");
     let mut keys = Vec::new();
@@ -149,8 +146,28 @@ fn leaf_selectors_and_option_context_record_their_caller() {
         keys.push(format!("{key}={value}"));
     });
     assert_eq!(keys, ["table=t"]);
-    let entry = built.entry().map(|e| e.fields().map(|f| f.name()).collect::<Vec<_>>());
+    let entry = built
+        .entry()
+        .map(|e| e.fields().map(|f| f.name()).collect::<Vec<_>>());
     assert_eq!(entry, Some(vec!["table"]));
+}
+
+/// A typed error without a location.
+#[derive(Debug, ClassifiedError)]
+#[class(conflict)]
+#[error("txn conflict")]
+struct Conflict;
+
+const COMMIT_LINE: u32 = line!() + 2;
+fn commit() -> Result<(), Error> {
+    Err(Conflict)?;
+    Ok(())
+}
+
+const CLOSED_LINE: u32 = line!() + 2;
+fn closed() -> Result<(), Error> {
+    ClosedCtx.fail()?;
+    Ok(())
 }
 
 #[test]
@@ -160,49 +177,41 @@ fn the_boundary_error_records_where_it_was_made() {
     assert_eq!(lines(&adhoc), [(file!(), adhoc_line)]);
 
     // A typed error without a location: the `?` that converted it.
-    #[derive(Debug, ClassifiedError)]
-    #[class(conflict)]
-    #[error("txn conflict")]
-    struct Conflict;
-    fn commit() -> Result<(), Error> {
-        Err(Conflict)?;
-        Ok(())
-    }
-    let commit_line = line!() - 3;
-    assert_eq!(lines(&commit().unwrap_err()), [(file!(), commit_line)]);
+    assert_eq!(lines(&commit().unwrap_err()), [(file!(), COMMIT_LINE)]);
 
     // A typed error with one: its own, where it was made, not where it crossed.
-    fn closed() -> Result<(), Error> {
-        ClosedCtx.fail()?;
-        Ok(())
-    }
-    let closed_line = line!() - 3;
     let err = closed().unwrap_err();
-    assert_eq!(lines(&err), [(file!(), closed_line)]);
+    assert_eq!(lines(&err), [(file!(), CLOSED_LINE)]);
     assert_eq!(
         format!("{:#}", Report::new(&err)),
-        format!("closed (closed, RpcError::Closed) at {}:{closed_line}:19", file!())
+        format!(
+            "closed (closed, RpcError::Closed) at {}:{CLOSED_LINE}:15",
+            file!()
+        )
     );
+}
+
+/// A transparent wrapper: the same link as the error it holds.
+#[derive(Debug, ClassifiedError)]
+enum Outer {
+    #[error(transparent)]
+    Rpc(#[from] RpcError),
+}
+
+#[derive(Debug, ClassifiedError)]
+#[class(busy)]
+#[error("busy")]
+struct Busy {
+    pending: u32,
 }
 
 #[test]
 fn transparent_forwards_and_types_without_a_location_have_none() {
-    #[derive(Debug, ClassifiedError)]
-    enum Outer {
-        #[error(transparent)]
-        Rpc(#[from] RpcError),
-    }
     let inner = NoTableCtx { table: "t" }.build();
     let line = line!() - 1;
     let outer = Outer::from(inner);
     assert_eq!(lines(&outer), [(file!(), line)]);
 
-    #[derive(Debug, ClassifiedError)]
-    #[class(busy)]
-    #[error("busy")]
-    struct Busy {
-        pending: u32,
-    }
     assert_eq!(Busy { pending: 1 }.location(), None);
     assert_eq!(
         format!("{:#}", Report::new(Busy { pending: 1 })),
@@ -215,8 +224,14 @@ fn a_location_displays_as_rustc_prints_one() {
     let here = Location::caller();
     let line = line!() - 1;
     assert_eq!(here.to_string(), format!("{}:{line}:16", file!()));
-    assert_eq!(format!("{here:?}"), format!("Location({}:{line}:16)", file!()));
-    assert_eq!(std::mem::size_of::<Location>(), std::mem::size_of::<usize>());
+    assert_eq!(
+        format!("{here:?}"),
+        format!("Location({}:{line}:16)", file!())
+    );
+    assert_eq!(
+        std::mem::size_of::<Location>(),
+        std::mem::size_of::<usize>()
+    );
     assert_eq!(
         std::mem::size_of::<Option<Location>>(),
         std::mem::size_of::<usize>()
@@ -237,14 +252,16 @@ mod geo {
     }
 }
 
+/// A type of one's own named `Location`, written by a path: an ordinary field.
+#[derive(Debug, ClassifiedError)]
+#[class(invalid)]
+#[error("no route")]
+struct NoRoute {
+    to: geo::Location,
+}
+
 #[test]
 fn a_type_of_ones_own_named_location_written_by_a_path_is_an_ordinary_field() {
-    #[derive(Debug, ClassifiedError)]
-    #[class(invalid)]
-    #[error("no route")]
-    struct NoRoute {
-        to: geo::Location,
-    }
     let err = NoRoute {
         to: geo::Location { lat: 5 },
     };
