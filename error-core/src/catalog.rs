@@ -199,6 +199,44 @@ pub trait Catalog {
 
 const ENTRY_END: char = '\u{1e}';
 const PART_END: char = '\u{1f}';
+const ENTRY_END_BYTE: u8 = 0x1e;
+const PART_END_BYTE: u8 = 0x1f;
+
+/// The index of the first separator (`ENTRY_END` or `PART_END`) in `bytes` at or after
+/// `from`, else `bytes.len()`. Eight bytes at a time: a code is read on every `code()`.
+#[inline]
+fn separator(bytes: &[u8], from: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // The two separators differ only in their lowest bit.
+    const _: () = assert!(ENTRY_END_BYTE | 1 == PART_END_BYTE);
+    let mut i = from;
+    while let Some(chunk) = bytes.get(i..).and_then(<[u8]>::first_chunk::<8>) {
+        // A zero byte where `byte | 1` is `PART_END`; the lowest byte flagged is always one.
+        let word = (u64::from_le_bytes(*chunk) | ONES) ^ (ONES * u64::from(PART_END_BYTE));
+        let found = word.wrapping_sub(ONES) & !word & HIGHS;
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while let Some(&byte) = bytes.get(i) {
+        if byte | 1 == PART_END_BYTE {
+            return i;
+        }
+        i += 1;
+    }
+    bytes.len()
+}
+
+/// The index of the first `byte` in `bytes` at or after `from`.
+fn find_byte(bytes: &[u8], from: usize, byte: u8) -> Option<usize> {
+    bytes
+        .get(from..)?
+        .iter()
+        .position(|&b| b == byte)
+        .map(|i| from + i)
+}
 
 /// The entries of one type: see [`Catalog`].
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -248,6 +286,7 @@ impl Entries {
 
     /// The entry whose encoding starts at `offset`: what the derive's `entry()` returns.
     #[doc(hidden)]
+    #[inline]
     #[must_use]
     pub const fn __at(&self, offset: usize) -> Option<Entry> {
         Some(Entry {
@@ -312,27 +351,88 @@ pub struct Entry {
 }
 
 impl Entry {
+    // Reading an entry is on the path of every `class()` and `code()` of a derived error, so
+    // these read bytes from the entry's offset and stop at the first separator they look
+    // for: they never scan the rest of the record (its message and fields) or search for a
+    // `char` (`str::find` compares the `char`'s UTF-8 encoding at each candidate).
+
+    /// The entry's own encoding, from its offset to the end of the whole string.
+    #[inline]
+    fn rest(&self) -> &'static [u8] {
+        self.encoded.as_bytes().get(self.offset..).unwrap_or(&[])
+    }
+
     /// The entry's own encoding, without its end.
     fn record(&self) -> &'static str {
         let rest = self.encoded.get(self.offset..).unwrap_or("");
-        match rest.find(ENTRY_END) {
+        match find_byte(rest.as_bytes(), 0, ENTRY_END_BYTE) {
             Some(end) => &rest[..end],
             None => rest,
         }
     }
 
+    /// One of the three flag bytes; `-` past the end of the record.
+    #[inline]
     fn byte(&self, index: usize) -> u8 {
-        self.record().as_bytes().get(index).copied().unwrap_or(b'-')
+        let rest = self.rest();
+        let mut i = 0;
+        while i <= index {
+            match rest.get(i) {
+                Some(&ENTRY_END_BYTE) | None => return b'-',
+                Some(_) => i += 1,
+            }
+        }
+        rest[index]
+    }
+
+    /// Where the name starts in [`rest`](Entry::rest): after the three flag bytes, the
+    /// retry hint's digits and `;`.
+    #[inline]
+    fn parts_start(&self) -> usize {
+        let rest = self.rest();
+        let mut i = 3;
+        while let Some(&byte) = rest.get(i) {
+            match byte {
+                b';' => return i + 1,
+                b'0'..=b'9' => i += 1,
+                _ => break,
+            }
+        }
+        // Not reached for what the derive encodes: the slow path's answer.
+        let record = self.record();
+        record.find(';').map_or(record.len(), |i| i + 1)
+    }
+
+    /// The `n`th part (0: the name, 1: the code, 2: the message), read without looking past
+    /// its end.
+    #[inline]
+    fn part(&self, n: usize) -> &'static str {
+        let rest = self.rest();
+        let mut start = self.parts_start();
+        for _ in 0..n {
+            let end = separator(rest, start);
+            if rest.get(end) != Some(&PART_END_BYTE) {
+                return "";
+            }
+            start = end + 1;
+        }
+        let end = separator(rest, start);
+        // Both ends are at ASCII separators (or the string's end), so they are character
+        // boundaries and `get` always succeeds.
+        self.encoded
+            .get(self.offset + start..self.offset + end)
+            .unwrap_or("")
     }
 
     /// The name, code, message and fields, after the three flag bytes and the retry hint.
     fn parts(&self) -> core::str::Split<'static, char> {
         let record = self.record();
-        let start = record.find(';').map_or(record.len(), |i| i + 1);
+        let start = self.parts_start().min(record.len());
         record[start..].split(PART_END)
     }
 
     /// [`Entries::type_name`] of the type the entry belongs to.
+    #[inline]
     #[must_use]
     pub fn type_name(&self) -> &'static str {
         Entries {
@@ -344,14 +444,15 @@ impl Entry {
     /// The variant's name, or the struct's.
     #[must_use]
     pub fn name(&self) -> &'static str {
-        self.parts().next().unwrap_or("")
+        self.part(0)
     }
 
     /// The [`code`](crate::ClassifiedError::code). A transparent variant that forwards to a
     /// classified error reports the inner error's code at run time; this is its own.
+    #[inline]
     #[must_use]
     pub fn code(&self) -> &'static str {
-        self.parts().nth(1).unwrap_or("")
+        self.part(1)
     }
 
     /// The message as written in `#[error("...")]`, placeholders included, before the
@@ -359,7 +460,7 @@ impl Entry {
     /// hand-written `Display`.
     #[must_use]
     pub fn message(&self) -> &'static str {
-        self.parts().nth(2).unwrap_or("")
+        self.part(2)
     }
 
     /// The structured fields, those [`visit_fields`](crate::ClassifiedError::visit_fields)
@@ -374,6 +475,7 @@ impl Entry {
     }
 
     /// How the class is decided.
+    #[inline]
     #[must_use]
     pub fn class(&self) -> ClassRule {
         let byte = self.byte(0);
@@ -387,6 +489,7 @@ impl Entry {
     }
 
     /// A `status = ..` written on the variant. `None`: the class's (or the source's).
+    #[inline]
     #[must_use]
     pub fn status(&self) -> Option<Status> {
         match self.byte(1) {
@@ -396,6 +499,7 @@ impl Entry {
     }
 
     /// A `level = ..` written on the variant. `None`: the class's (or the source's).
+    #[inline]
     #[must_use]
     pub fn level(&self) -> Option<Level> {
         match self.byte(2) {
@@ -445,11 +549,22 @@ impl Entry {
 
     /// A constant retry hint (`retry_after_ms = ..`). A `#[retry_after]` field's hint is
     /// per instance, and is not here.
+    #[inline]
     #[must_use]
     pub fn retry_after(&self) -> Option<Duration> {
-        let record = self.record();
-        let digits = record.get(3..record.find(';')?)?;
-        digits.parse().ok().map(Duration::from_millis)
+        let rest = self.rest();
+        let mut ms: u64 = 0;
+        let mut i = 3;
+        loop {
+            match rest.get(i) {
+                Some(&b';') if i > 3 => return Some(Duration::from_millis(ms)),
+                Some(&digit @ b'0'..=b'9') => {
+                    ms = ms.checked_mul(10)?.checked_add(u64::from(digit - b'0'))?;
+                    i += 1;
+                }
+                _ => return None,
+            }
+        }
     }
 }
 

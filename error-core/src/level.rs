@@ -52,6 +52,7 @@ impl Level {
     /// | fatal, data, internal | error |
     /// | transient, busy, redirect, conflict | warn |
     /// | invalid, denied, closed | info |
+    #[inline]
     #[must_use]
     pub const fn from_class(class: Class) -> Level {
         match class {

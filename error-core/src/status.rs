@@ -204,6 +204,7 @@ impl Status {
     /// | internal | internal |
     ///
     /// [`ClassifiedError::status`]: crate::ClassifiedError::status
+    #[inline]
     #[must_use]
     pub const fn from_class(class: Class) -> Status {
         match class {

@@ -249,21 +249,15 @@ pub(crate) fn is_location(ty: &Type) -> bool {
     if path.qself.is_some() {
         return false;
     }
-    let segments: Vec<String> = path
-        .path
-        .segments
-        .iter()
-        .map(|segment| {
-            if matches!(segment.arguments, PathArguments::None) {
-                segment.ident.to_string()
-            } else {
-                String::new()
-            }
+    let segments = &path.path.segments;
+    let plain = |index: usize, name: &str| {
+        segments.get(index).is_some_and(|segment| {
+            matches!(segment.arguments, PathArguments::None) && segment.ident == name
         })
-        .collect();
-    match segments.as_slice() {
-        [only] => only == "Location" && path.path.leading_colon.is_none(),
-        [krate, name] => krate == "error_core" && name == "Location",
+    };
+    match segments.len() {
+        1 => path.path.leading_colon.is_none() && plain(0, "Location"),
+        2 => plain(0, "error_core") && plain(1, "Location"),
         _ => false,
     }
 }

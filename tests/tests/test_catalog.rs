@@ -411,3 +411,88 @@ fn fixed_status_and_level() {
         ]
     );
 }
+
+/// `code()`, `entry().name()`, `message()` and the retry hint are read from the encoded
+/// entry eight bytes at a time: parts that end before, at and after a word's end, and
+/// characters of several bytes, are read whole.
+#[test]
+fn entries_are_read_whole_at_every_length() {
+    #[derive(Debug, ClassifiedError)]
+    #[class(internal)]
+    enum Lengths {
+        #[error("m")]
+        #[class(busy, code = "c", retry_after_ms = 1)]
+        A,
+        #[error("message")]
+        #[class(transient, code = "1234567", retry_after_ms = 1_234_567)]
+        Abcdefg,
+        #[error("message!")]
+        #[class(redirect, code = "12345678", retry_after_ms = 12_345_678)]
+        Abcdefgh,
+        #[error("message!!")]
+        #[class(conflict, code = "123456789")]
+        Abcdefghi,
+        #[error("über größe")]
+        #[class(invalid, code = "ü.名前.code-of-seventeen")]
+        Ü,
+        #[error("")]
+        #[class(denied, status = not_found, level = debug)]
+        Abcdefghijklmnopq { key: u8 },
+    }
+
+    let expected = [
+        ("A", "c", "m", Some(1), Class::Busy),
+        (
+            "Abcdefg",
+            "1234567",
+            "message",
+            Some(1_234_567),
+            Class::Transient,
+        ),
+        (
+            "Abcdefgh",
+            "12345678",
+            "message!",
+            Some(12_345_678),
+            Class::Redirect,
+        ),
+        ("Abcdefghi", "123456789", "message!!", None, Class::Conflict),
+        (
+            "Ü",
+            "ü.名前.code-of-seventeen",
+            "über größe",
+            None,
+            Class::Invalid,
+        ),
+        (
+            "Abcdefghijklmnopq",
+            "Lengths::Abcdefghijklmnopq",
+            "",
+            None,
+            Class::Denied,
+        ),
+    ];
+    let errors = [
+        Lengths::A,
+        Lengths::Abcdefg,
+        Lengths::Abcdefgh,
+        Lengths::Abcdefghi,
+        Lengths::Ü,
+        Lengths::Abcdefghijklmnopq { key: 1 },
+    ];
+    for (error, (name, code, message, ms, class)) in errors.iter().zip(expected) {
+        let entry = error.entry().unwrap();
+        assert_eq!(entry.name(), name);
+        assert_eq!(entry.code(), code);
+        assert_eq!(error.code(), code);
+        assert_eq!(entry.message(), message);
+        assert_eq!(entry.retry_after().map(|d| d.as_millis()), ms);
+        assert_eq!(error.class(), class);
+        assert_eq!(entry.type_name(), Lengths::ENTRIES.type_name());
+    }
+    let last = Lengths::ENTRIES.iter().last().unwrap();
+    assert_eq!(last.status(), Some(Status::NotFound));
+    assert_eq!(last.level(), Some(Level::Debug));
+    let fields: Vec<_> = last.fields().map(|f| f.name()).collect();
+    assert_eq!(fields, ["key"]);
+}

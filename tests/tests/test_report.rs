@@ -581,6 +581,54 @@ fn long_messages_that_differ_in_one_byte_are_both_shown() {
     );
 }
 
+#[test]
+fn reports_around_the_length_of_the_line_are_whole() {
+    // A report is gathered in a 512-byte line before it is written out: messages, separators
+    // and `(class, code)` that end before, at and after that length, with the link that
+    // follows them kept, dropped as a repeat, and followed by a third.
+    for len in 480..=530 {
+        let long = long_text(len);
+        let e = message(long.clone(), "disk gone");
+        assert_eq!(
+            Report::new(&e).to_string(),
+            format!("{long}: disk gone"),
+            "len {len}"
+        );
+        assert_eq!(
+            format!("{:#}", Report::new(&e)),
+            format!("{long} (internal, Echo::Message)\n  caused by: disk gone"),
+            "len {len}"
+        );
+
+        let wrapper = format!("{}: disk gone", long_text(len - 11));
+        let e = message(wrapper.clone(), "disk gone");
+        assert_eq!(Report::new(&e).to_string(), wrapper, "len {len}");
+        assert_eq!(
+            format!("{:#}", Report::new(&e)),
+            format!("{wrapper} (internal, Echo::Message)"),
+            "len {len}"
+        );
+
+        let e = Echo::Message {
+            message: long.clone(),
+            source: Plain::caused_by("disk gone", io::Error::from(io::ErrorKind::StorageFull)),
+        };
+        assert_eq!(
+            Report::new(&e).to_string(),
+            format!("{long}: disk gone: no storage space"),
+            "len {len}"
+        );
+        assert_eq!(
+            format!("{:#}", Report::new(&e)),
+            format!(
+                "{long} (internal, Echo::Message)\n  caused by: disk gone\n  \
+                 caused by: no storage space (busy, std::io::ErrorKind::StorageFull)"
+            ),
+            "len {len}"
+        );
+    }
+}
+
 fn run(fail: bool) -> Result<u32, Report> {
     if fail {
         Err(three())?;
