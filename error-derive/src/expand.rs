@@ -1157,26 +1157,35 @@ fn is_unsized(ty: &Type) -> bool {
     }
 }
 
+/// A transparent case's answer to `method`, one of the `ClassifiedError` methods that
+/// return an `Option`: its field's, called directly when the field's type is known to be
+/// classified (no class of the case's own), else through the probe (`None` for a field
+/// that is not a classified error).
+fn forward_transparent(input: &Input, case: &Case, method: &str) -> Option<Answer> {
+    let field = case.fields.first()?;
+    let expr = if matches!(
+        case.class_of(input),
+        ClassOf::Transparent { otherwise: None }
+    ) {
+        delegate_call(field, method, &TokenStream::new())
+    } else {
+        let var = &field.var;
+        let probe = classified_probe(&quote!(#var));
+        let method = Ident::new(method, Span::call_site());
+        quote! {
+            match #probe {
+                ::core::option::Option::Some(__inner) => ::error_core::ClassifiedError::#method(__inner),
+                ::core::option::Option::None => ::core::option::Option::None,
+            }
+        }
+    };
+    Some(Answer::from_field(0, expr))
+}
+
 /// The source as a classified error, when its type is one.
 fn classified_source_answer(input: &Input, case: &Case) -> Option<Answer> {
     if case.is_transparent() {
-        let (index, field) = case.fields.first().map(|f| (0, f))?;
-        let var = &field.var;
-        let expr = if matches!(
-            case.class_of(input),
-            ClassOf::Transparent { otherwise: None }
-        ) {
-            delegate_call(field, "classified_source", &TokenStream::new())
-        } else {
-            let probe = classified_probe(&quote!(#var));
-            quote! {
-                match #probe {
-                    ::core::option::Option::Some(__inner) => ::error_core::ClassifiedError::classified_source(__inner),
-                    ::core::option::Option::None => ::core::option::Option::None,
-                }
-            }
-        };
-        return Some(Answer::from_field(index, expr));
+        return forward_transparent(input, case, "classified_source");
     }
     let index = case.source_field()?;
     let field = &case.fields[index];
@@ -1207,23 +1216,7 @@ fn classified_source_answer(input: &Input, case: &Case) -> Option<Answer> {
 ///   so a type without `Display` is reported there, once.
 fn backtrace_answer(input: &Input, case: &Case, bounds: &mut Bounds) -> Option<Answer> {
     if case.is_transparent() {
-        let (index, field) = case.fields.first().map(|f| (0, f))?;
-        let var = &field.var;
-        let expr = if matches!(
-            case.class_of(input),
-            ClassOf::Transparent { otherwise: None }
-        ) {
-            delegate_call(field, "backtrace", &TokenStream::new())
-        } else {
-            let probe = classified_probe(&quote!(#var));
-            quote! {
-                match #probe {
-                    ::core::option::Option::Some(__inner) => ::error_core::ClassifiedError::backtrace(__inner),
-                    ::core::option::Option::None => ::core::option::Option::None,
-                }
-            }
-        };
-        return Some(Answer::from_field(index, expr));
+        return forward_transparent(input, case, "backtrace");
     }
     let index = case.backtrace_field()?;
     if Some(index) == case.source_field() {
@@ -1251,23 +1244,7 @@ fn backtrace_answer(input: &Input, case: &Case, bounds: &mut Bounds) -> Option<A
 /// source is a link of its own, with its own location.
 fn location_answer(input: &Input, case: &Case) -> Option<Answer> {
     if case.is_transparent() {
-        let field = case.fields.first()?;
-        let var = &field.var;
-        let expr = if matches!(
-            case.class_of(input),
-            ClassOf::Transparent { otherwise: None }
-        ) {
-            delegate_call(field, "location", &TokenStream::new())
-        } else {
-            let probe = classified_probe(&quote!(#var));
-            quote! {
-                match #probe {
-                    ::core::option::Option::Some(__inner) => ::error_core::ClassifiedError::location(__inner),
-                    ::core::option::Option::None => ::core::option::Option::None,
-                }
-            }
-        };
-        return Some(Answer::from_field(0, expr));
+        return forward_transparent(input, case, "location");
     }
     let index = case.location_field()?;
     let field = &case.fields[index];
