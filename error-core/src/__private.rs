@@ -409,3 +409,110 @@ impl<'a, T> ShowNothing<'a> for Show<'a, T> {
 pub const fn location(location: &crate::Location) -> Option<crate::Location> {
     Some(*location)
 }
+
+/// What the derive's one generated method, [`ClassifiedError::__describe`], tells about an
+/// instance, besides the catalog entry it returns: its fields, to a visitor when there is
+/// one, and its classified source.
+///
+/// The derive generates this one method, with one `match` over the cases, where it would
+/// otherwise generate `entry`, `visit_fields` and `classified_source`, three bodies with a
+/// `match` each: rustc's cost per body and per `match` arm is most of what a derive adds to
+/// a user's build (`benches/compile_time.py --instructions`). The trait's provided
+/// `entry`, `visit_fields` and `classified_source` each call it and keep their part.
+/// Visiting without a visitor is a branch per field, and no call.
+#[doc(hidden)]
+pub struct Describe<'a, 'v> {
+    visitor: Option<&'v mut dyn crate::Visit>,
+    source: Option<&'a (dyn ClassifiedError + 'a)>,
+    inner: Option<&'a (dyn ClassifiedError + 'a)>,
+}
+
+impl fmt::Debug for Describe<'_, '_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Describe")
+    }
+}
+
+impl<'a, 'v> Describe<'a, 'v> {
+    /// For `entry` and `classified_source`: fields are not visited.
+    #[inline]
+    #[must_use]
+    pub fn new() -> Self {
+        Describe {
+            visitor: None,
+            source: None,
+            inner: None,
+        }
+    }
+
+    /// For `visit_fields`: fields are handed to `visitor`.
+    #[inline]
+    #[must_use]
+    pub fn visiting(visitor: &'v mut dyn crate::Visit) -> Self {
+        Describe {
+            visitor: Some(visitor),
+            source: None,
+            inner: None,
+        }
+    }
+
+    /// A field, as `visitor.visit(key, value)`.
+    #[inline]
+    pub fn visit(&mut self, key: &'static str, value: Value<'_>) {
+        if let Some(visitor) = &mut self.visitor {
+            visitor.visit(key, value);
+        }
+    }
+
+    /// A field shown with `Display`.
+    #[inline]
+    pub fn __display(&mut self, key: &'static str, value: &dyn fmt::Display) {
+        self.visit(key, Value::Display(value));
+    }
+
+    /// A field shown with `Debug`.
+    #[inline]
+    pub fn __debug(&mut self, key: &'static str, value: &dyn fmt::Debug) {
+        self.visit(key, Value::Debug(value));
+    }
+
+    /// A redacted field.
+    #[inline]
+    pub fn __redacted(&mut self, key: &'static str) {
+        self.visit(key, Value::Redacted);
+    }
+
+    /// The case's source, when it is a classified error.
+    #[inline]
+    pub fn __source(&mut self, source: Option<&'a (dyn ClassifiedError + 'a)>) {
+        self.source = source;
+    }
+
+    /// A transparent case's inner error: its fields are the case's, and so is its
+    /// classified source (read only when asked for).
+    #[inline]
+    pub fn __inner(&mut self, inner: &'a (dyn ClassifiedError + 'a)) {
+        if let Some(visitor) = &mut self.visitor {
+            inner.visit_fields(&mut **visitor);
+        }
+        self.inner = Some(inner);
+    }
+
+    /// The classified source the method reported: the case's source, or a transparent
+    /// case's inner error's.
+    #[inline]
+    #[must_use]
+    pub fn into_source(self) -> Option<&'a (dyn ClassifiedError + 'a)> {
+        match (self.source, self.inner) {
+            (Some(source), _) => Some(source),
+            (None, Some(inner)) => inner.classified_source(),
+            (None, None) => None,
+        }
+    }
+}
+
+impl Default for Describe<'_, '_> {
+    fn default() -> Self {
+        Describe::new()
+    }
+}

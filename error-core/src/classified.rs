@@ -11,6 +11,7 @@
 
 use core::time::Duration;
 
+use crate::__private::Describe;
 use crate::{Class, ClassRule, Entry, Level, Status, Visit};
 
 /// An error that says what its caller must do: the [`Class`], a stable `code`, a
@@ -66,7 +67,7 @@ pub trait ClassifiedError: core::error::Error {
     /// same for every instance of the variant. The derive implements it, and the trait's
     /// other methods read it unless they are overridden; the default is `None`.
     fn entry(&self) -> Option<Entry> {
-        None
+        self.__describe(&mut Describe::new())
     }
 
     /// What the caller should do about this error.
@@ -106,9 +107,9 @@ pub trait ClassifiedError: core::error::Error {
     /// Calls `visitor` once per structured field of this error (not of its sources), in
     /// declaration order. Redacted fields are visited as [`Value::Redacted`](crate::Value).
     ///
-    /// The default visits nothing.
+    /// The default visits nothing (a derived type visits its fields).
     fn visit_fields(&self, visitor: &mut dyn Visit) {
-        let _ = visitor;
+        self.__describe(&mut Describe::visiting(visitor));
     }
 
     /// The status code for an RPC boundary. The default is the class's
@@ -176,6 +177,19 @@ pub trait ClassifiedError: core::error::Error {
     /// The derive implements it whenever the source field's type is a `ClassifiedError` (and
     /// not a type parameter); the default is `None`.
     fn classified_source(&self) -> Option<&(dyn ClassifiedError + '_)> {
+        let mut describe = Describe::new();
+        self.__describe(&mut describe);
+        describe.into_source()
+    }
+
+    /// What the derive generates in place of `entry`, `visit_fields` and
+    /// `classified_source`: one method, whose `match` over the cases returns the entry,
+    /// hands the fields to the visitor `describe` holds, and records the classified source
+    /// (see `error_core::__private::Describe`). Not part of the API: implement the three
+    /// methods above instead; the default describes nothing.
+    #[doc(hidden)]
+    fn __describe<'a>(&'a self, describe: &mut Describe<'a, '_>) -> Option<Entry> {
+        let _ = describe;
         None
     }
 
@@ -366,6 +380,10 @@ macro_rules! forward_classified {
 
         fn classified_source(&self) -> Option<&(dyn ClassifiedError + '_)> {
             (**self).classified_source()
+        }
+
+        fn __describe<'a>(&'a self, describe: &mut Describe<'a, '_>) -> Option<Entry> {
+            (**self).__describe(describe)
         }
 
         fn type_name(&self) -> &'static str {
