@@ -1,4 +1,4 @@
-//! `error_core::Error`, the boundary error: one pointer wide, `?` from any derived error and
+//! `error_core::Error`, the boundary error: two pointers wide and one allocation, `?` from any derived error and
 //! from `io::Error`, transparent (`Display`, `source()` and the whole classification are the
 //! original's), `downcast_ref` / `downcast_mut`, the ad-hoc constructors and their `with_*`
 //! setters, `with_source`, and a `Debug` that prints the report.
@@ -24,11 +24,14 @@ fn visited(e: &dyn ClassifiedError) -> Vec<String> {
     seen
 }
 
+/// A box of a `dyn ClassifiedError`: two pointers, whose non-null data pointer is the
+/// niche of an `Option` or a `Result` around it.
 #[test]
-fn one_pointer_wide() {
-    assert_eq!(size_of::<Error>(), size_of::<usize>());
-    assert_eq!(size_of::<Option<Error>>(), size_of::<usize>());
-    assert_eq!(size_of::<Result<(), Error>>(), size_of::<usize>());
+fn two_pointers_wide() {
+    assert_eq!(size_of::<Error>(), 2 * size_of::<usize>());
+    assert_eq!(size_of::<Option<Error>>(), 2 * size_of::<usize>());
+    assert_eq!(size_of::<Result<(), Error>>(), 2 * size_of::<usize>());
+    assert_eq!(size_of::<Result<u64, Error>>(), 2 * size_of::<usize>());
 }
 
 #[derive(Debug, ClassifiedError)]

@@ -43,7 +43,7 @@ fn done_when() {
     assert!(public.downcast_ref::<RpcError>().is_some());
     assert_eq!(
         std::mem::size_of::<error_core::Error>(),
-        std::mem::size_of::<usize>()
+        2 * std::mem::size_of::<usize>()
     );
 }
 
