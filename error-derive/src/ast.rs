@@ -62,6 +62,41 @@ pub(crate) struct Field<'a> {
     pub(crate) raw: bool,
     /// The field's attributes as written, malformed ones included.
     pub(crate) written: &'a [syn::Attribute],
+    /// What the field's type is written as, read once: each look at an identifier asks the
+    /// compiler for its text, and the generated code asks these many times per field.
+    pub(crate) facts: TypeFacts,
+}
+
+/// What a field's type is written as (see the functions in `prop` and `fmt` that decide
+/// each).
+#[derive(Clone, Copy)]
+#[allow(clippy::struct_excessive_bools)]
+pub(crate) struct TypeFacts {
+    /// `Location` or `error_core::Location`.
+    pub(crate) location: bool,
+    /// `Backtrace`, or an `Option` of one.
+    pub(crate) backtrace: bool,
+    /// A `Secret<T>`, or an `Option` of one.
+    pub(crate) secret: bool,
+    /// A `Path` or a `PathBuf` (behind a reference or a `Box`).
+    pub(crate) path: bool,
+    /// A type without a size: `str`, `Path`, `OsStr`, `CStr`, a slice, a `dyn`.
+    pub(crate) unsized_: bool,
+    /// An `Option<T>`.
+    pub(crate) option: bool,
+}
+
+impl TypeFacts {
+    fn of(ty: &Type) -> Self {
+        TypeFacts {
+            location: crate::prop::is_location(ty),
+            backtrace: crate::prop::is_backtrace(ty),
+            secret: crate::prop::is_secret(ty),
+            path: crate::fmt::is_path_type(ty),
+            unsized_: crate::expand::is_unsized(ty),
+            option: crate::prop::option_inner(ty).is_some(),
+        }
+    }
 }
 
 impl<'a> Input<'a> {
@@ -198,6 +233,7 @@ fn fields<'a>(cx: &Ctxt, fields: &'a Fields) -> Vec<Field<'a>> {
                 key,
                 raw,
                 written: &field.attrs,
+                facts: TypeFacts::of(&field.ty),
             }
         })
         .collect()

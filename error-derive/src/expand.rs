@@ -465,7 +465,7 @@ fn fmt_arm(
             }
             Shown::Display => {
                 bounds.display(field.ty, || quote!(::core::fmt::Display));
-                let arg = if crate::fmt::is_path_type(field.ty) {
+                let arg = if field.facts.path {
                     Arg::PathDisplay
                 } else {
                     Arg::Plain
@@ -1122,7 +1122,7 @@ fn visit_answer(input: &Input, case: &Case, bounds: &mut Bounds) -> Option<Answe
             }
             Shown::Display => {
                 fields.push(index);
-                if crate::fmt::is_path_type(field.ty) {
+                if field.facts.path {
                     quote!(__display(#key, &#var.as_display()))
                 } else {
                     bounds.visitor(field.ty, || quote!(::core::fmt::Display));
@@ -1153,7 +1153,7 @@ fn show(field: &Field, key: &str, how: &str) -> TokenStream {
     let span = type_span(field.ty);
     let mut var = field.var.clone();
     var.set_span(span.resolved_at(field.var.span()));
-    let value = if is_unsized(field.ty) {
+    let value = if field.facts.unsized_ {
         quote_spanned!(span=> &#var)
     } else {
         quote!(#var)
@@ -1167,7 +1167,7 @@ fn show(field: &Field, key: &str, how: &str) -> TokenStream {
 
 /// Whether `ty` is written as a type without a size: `str`, `Path`, `OsStr`, `CStr`, a
 /// slice or a `dyn Trait`.
-fn is_unsized(ty: &Type) -> bool {
+pub(crate) fn is_unsized(ty: &Type) -> bool {
     match ty {
         Type::Slice(_) | Type::TraitObject(_) => true,
         Type::Group(group) => is_unsized(&group.elem),
@@ -1217,7 +1217,7 @@ fn classified_source_answer(input: &Input, case: &Case) -> Option<Answer> {
     let index = case.source_field()?;
     let field = &case.fields[index];
     let var = &field.var;
-    let expr = if crate::prop::option_inner(field.ty).is_some() {
+    let expr = if field.facts.option {
         let found = classified_probe(&quote!(__source));
         quote! {
             match #var {

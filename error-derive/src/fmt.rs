@@ -198,7 +198,7 @@ impl Fmt<'_, '_> {
                 Some(field) => {
                     let arg = if how == Trait::Pointer {
                         Arg::Pointer
-                    } else if how == Trait::Display && is_path_type(self.fields[field].ty) {
+                    } else if how == Trait::Display && self.fields[field].facts.path {
                         Arg::PathDisplay
                     } else {
                         Arg::Plain

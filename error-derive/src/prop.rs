@@ -69,7 +69,7 @@ impl Case<'_> {
     /// The first field whose type is written `Location` or `error_core::Location`: filled
     /// implicitly, with the caller's location, by `From`, selectors and `build()`.
     pub(crate) fn location_field(&self) -> Option<usize> {
-        self.fields.iter().position(|f| is_location(f.ty))
+        self.fields.iter().position(|f| f.facts.location)
     }
 
     /// The field marked `#[backtrace]`, else the first field of type `Backtrace` or
@@ -78,7 +78,7 @@ impl Case<'_> {
         self.fields
             .iter()
             .position(|f| f.attrs.backtrace.is_some())
-            .or_else(|| self.fields.iter().position(|f| is_backtrace(f.ty)))
+            .or_else(|| self.fields.iter().position(|f| f.facts.backtrace))
     }
 
     pub(crate) fn retry_after_field(&self) -> Option<usize> {
@@ -191,7 +191,7 @@ impl Field<'_> {
     pub(crate) fn is_redacted(&self) -> bool {
         match self.kv_mode() {
             Some(mode) => mode == KvMode::Redact,
-            None => is_secret(self.ty),
+            None => self.facts.secret,
         }
     }
 
@@ -232,7 +232,7 @@ pub(crate) fn option_inner(ty: &Type) -> Option<&Type> {
 }
 
 /// Whether `ty` is written as a `Secret` with a type argument, or an `Option` of one.
-fn is_secret(ty: &Type) -> bool {
+pub(crate) fn is_secret(ty: &Type) -> bool {
     let ty = option_inner(ty).unwrap_or(ty);
     last_segment(ty).is_some_and(|segment| {
         segment.ident == "Secret" && matches!(segment.arguments, PathArguments::AngleBracketed(_))
@@ -262,7 +262,7 @@ pub(crate) fn is_location(ty: &Type) -> bool {
     }
 }
 
-fn is_backtrace(ty: &Type) -> bool {
+pub(crate) fn is_backtrace(ty: &Type) -> bool {
     let ty = option_inner(ty).unwrap_or(ty);
     last_segment(ty).is_some_and(|segment| segment.ident == "Backtrace")
 }

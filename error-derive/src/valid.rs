@@ -294,7 +294,7 @@ fn check_second_location(cx: &Ctxt, case: &Case) {
         return;
     };
     for field in case.fields.iter().skip(first + 1) {
-        if crate::prop::is_location(field.ty) {
+        if field.facts.location {
             cx.error_at(
                 crate::expand::type_span(field.ty),
                 format_args!(
@@ -532,7 +532,7 @@ fn check_class(cx: &Ctxt, input: &Input, case: &Case) {
                 ),
                 Some(source) => {
                     let field = &case.fields[source];
-                    if prop::option_inner(field.ty).is_some() {
+                    if field.facts.option {
                         cx.error_spanned_by(
                             field.ty,
                             "#[class(source)] needs a source that is always there, not an `Option`",
