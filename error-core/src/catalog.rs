@@ -193,8 +193,14 @@ pub use self::markdown::{Markdown, markdown};
 /// It is a trait of its own, apart from [`ClassifiedError`](crate::ClassifiedError), because
 /// an associated constant would make that trait unusable as `dyn ClassifiedError`.
 pub trait Catalog {
+    /// The entries, encoded as this module describes: what the derive writes, a string
+    /// constant (cheaper for rustc than a constant that calls a function). Not part of the
+    /// API: read [`ENTRIES`](Catalog::ENTRIES).
+    #[doc(hidden)]
+    const __ENCODED: &'static str;
+
     /// Every entry of the type, and its path.
-    const ENTRIES: Entries;
+    const ENTRIES: Entries = Entries::__new(Self::__ENCODED);
 }
 
 const ENTRY_END: char = '\u{1e}';

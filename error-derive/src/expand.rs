@@ -1365,9 +1365,8 @@ fn catalog_impl(input: &Input, records: &[String]) -> TokenStream {
     quote! {
         #[automatically_derived]
         impl #impl_generics ::error_core::Catalog for #ty #ty_generics #where_clause {
-            const ENTRIES: ::error_core::Entries = ::error_core::Entries::__new(
-                ::core::concat!(#records, ::core::module_path!(), #type_name),
-            );
+            const __ENCODED: &'static ::core::primitive::str =
+                ::core::concat!(#records, ::core::module_path!(), #type_name);
         }
     }
 }
