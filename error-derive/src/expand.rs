@@ -29,8 +29,11 @@
 //!
 //! Fewer tokens and fewer paths are less for rustc to resolve and check: the visitor calls
 //! `__visitor.__display("key", field)` rather than naming `::error_core::Value::Display`,
-//! `Boundary` comes from a blanket impl over `Catalog`, and the entry is one call. Each of
-//! these was measured with `benches/compile_time.py --instructions`.
+//! `Boundary` comes from a blanket impl over `Catalog`, the entry is one call, and the
+//! catalog a string constant. Each of these was measured with
+//! `benches/compile_time.py --instructions`, and so were two that lost: fixed tokens read
+//! from text with `TokenStream::from_str` (each parse is a new source file to rustc, dearer
+//! than `quote!`'s tokens), and a generic method per field in place of `&dyn Display`.
 
 use std::collections::BTreeSet;
 
