@@ -64,8 +64,9 @@ use crate::{Class, ClassRule, Entry, Level, Status, Visit};
 )]
 pub trait ClassifiedError: core::error::Error {
     /// The error's [catalog](crate::catalog) entry: what its attributes say about it, the
-    /// same for every instance of the variant. The derive implements it, and the trait's
-    /// other methods read it unless they are overridden; the default is `None`.
+    /// same for every instance of the variant. A derived type answers it (through the one
+    /// method the derive generates), and the trait's other methods read it unless they are
+    /// overridden; for any other type the default is `None`.
     fn entry(&self) -> Option<Entry> {
         self.__describe(&mut Describe::new())
     }
@@ -174,8 +175,9 @@ pub trait ClassifiedError: core::error::Error {
     /// The [`source`](core::error::Error::source), when it is known to be a classified error
     /// too, so that a [`Report`](crate::Report) shows each link's class and code.
     ///
-    /// The derive implements it whenever the source field's type is a `ClassifiedError` (and
-    /// not a type parameter); the default is `None`.
+    /// A derived type answers it whenever the source field's type is a `ClassifiedError`
+    /// (and not a type parameter), through the one method the derive generates; for any
+    /// other type the default is `None`.
     fn classified_source(&self) -> Option<&(dyn ClassifiedError + '_)> {
         let mut describe = Describe::new();
         self.__describe(&mut describe);
