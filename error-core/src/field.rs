@@ -87,28 +87,6 @@ pub trait Visit {
     /// Called once per field, in declaration order. Tuple fields use their index (`"0"`)
     /// as the key.
     fn visit(&mut self, key: &'static str, value: Value<'_>);
-
-    /// `visit(key, Value::Display(value))`: what the derive's visitor calls, a shorter
-    /// call for rustc to check than the variant's path. Not part of the API.
-    #[doc(hidden)]
-    #[inline]
-    fn __display(&mut self, key: &'static str, value: &dyn fmt::Display) {
-        self.visit(key, Value::Display(value));
-    }
-
-    /// `visit(key, Value::Debug(value))`, as [`Visit::__display`]. Not part of the API.
-    #[doc(hidden)]
-    #[inline]
-    fn __debug(&mut self, key: &'static str, value: &dyn fmt::Debug) {
-        self.visit(key, Value::Debug(value));
-    }
-
-    /// `visit(key, Value::Redacted)`, as [`Visit::__display`]. Not part of the API.
-    #[doc(hidden)]
-    #[inline]
-    fn __redacted(&mut self, key: &'static str) {
-        self.visit(key, Value::Redacted);
-    }
 }
 
 impl<F> Visit for F

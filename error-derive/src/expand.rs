@@ -27,8 +27,8 @@
 //! a user's `#![deny(warnings, clippy::pedantic)]` keeps passing, and imports the probe
 //! traits once for every impl.
 //!
-//! Fewer tokens and fewer paths are less for rustc to resolve and check: the visitor calls
-//! `__visitor.__display("key", field)` rather than naming `::error_core::Value::Display`,
+//! Fewer tokens and fewer paths are less for rustc to resolve and check: a field is visited
+//! with `__d.__display("key", field)` rather than naming `::error_core::Value::Display`,
 //! `Boundary` comes from a blanket impl over `Catalog`, the entry is one call, and the
 //! catalog a string constant. Each of these was measured with
 //! `benches/compile_time.py --instructions`, and so were two that lost: fixed tokens read
@@ -907,7 +907,7 @@ fn classified_impl(input: &Input, bounds: &mut Bounds, records: &[String]) -> To
             }));
         }
         visit.push(visit_answer(input, case, bounds));
-        source.push(describe_source(input, case));
+        source.push(describe_source(case));
         backtrace.push(backtrace_answer(input, case, bounds));
         location.push(location_answer(input, case));
     }
@@ -1048,13 +1048,9 @@ fn describe_fn(
     }
 }
 
-/// A case's statement that records its classified source in `__describe`. A transparent
-/// case's is its inner error's, which `visit_answer`'s `__d.__inner(..)` records.
-fn describe_source(input: &Input, case: &Case) -> Option<Answer> {
-    if case.is_transparent() {
-        return None;
-    }
-    let answer = classified_source_answer(input, case)?;
+/// A case's statement that records its classified source in `__describe`.
+fn describe_source(case: &Case) -> Option<Answer> {
+    let answer = classified_source_answer(case)?;
     let expr = answer.expr;
     Some(Answer {
         expr: quote!(__d.__source(#expr);),
@@ -1212,10 +1208,12 @@ fn forward_transparent(input: &Input, case: &Case, method: &str) -> Option<Answe
     Some(Answer::from_field(0, expr))
 }
 
-/// The source as a classified error, when its type is one.
-fn classified_source_answer(input: &Input, case: &Case) -> Option<Answer> {
+/// The source as a classified error, when its type is one. A transparent case has none of
+/// its own: its inner error's, which `visit_answer`'s `__d.__inner(..)` records, is the
+/// case's.
+fn classified_source_answer(case: &Case) -> Option<Answer> {
     if case.is_transparent() {
-        return forward_transparent(input, case, "classified_source");
+        return None;
     }
     let index = case.source_field()?;
     let field = &case.fields[index];
@@ -1250,7 +1248,7 @@ fn backtrace_answer(input: &Input, case: &Case, bounds: &mut Bounds) -> Option<A
     }
     let index = case.backtrace_field()?;
     if Some(index) == case.source_field() {
-        let source = classified_source_answer(input, case)?;
+        let source = classified_source_answer(case)?;
         let expr = source.expr;
         return Some(Answer::from_field(
             index,
